@@ -1,0 +1,177 @@
+# chat-server: build, test, install.
+#
+#   make                 ./server, ./client and ./chat-bench
+#   make test            the Google Test suite (unit and real-process tests)
+#   make asan            the same suite built with AddressSanitizer and UBSan
+#   make bench           measure the server (see BENCHMARKS.md)
+#   make demo            the process-isolation demo
+#   make install         PREFIX=/usr/local DESTDIR= ; make uninstall
+#   make format          clang-format every source file
+#
+# WERROR=1 turns warnings into errors (CI does). SANITIZE=address,undefined
+# builds everything sanitized into build/sanitize/ instead of the top level.
+# Missing Debian packages are installed before anything is compiled.
+
+CXX ?= g++
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+
+# --- Debian packages: "probe-file:package" ----------------------------------
+PACKAGE_PROBES := \
+  /usr/bin/g++:g++ \
+  /usr/bin/pkg-config:pkg-config \
+  /usr/include/uv.h:libuv1-dev \
+  /usr/include/CLI/CLI.hpp:libcli11-dev \
+  /usr/include/gtest/gtest.h:libgtest-dev \
+  /usr/include/gmock/gmock.h:libgmock-dev \
+  /usr/include/editline/readline.h:libedit-dev \
+  /usr/bin/mandoc:mandoc
+probe_file = $(firstword $(subst :, ,$(1)))
+probe_package = $(lastword $(subst :, ,$(1)))
+MISSING_PACKAGES := $(strip $(foreach p,$(PACKAGE_PROBES),\
+  $(if $(wildcard $(call probe_file,$(p))),,$(call probe_package,$(p)))))
+NO_PACKAGE_GOALS := clean uninstall format
+ifneq ($(MISSING_PACKAGES),)
+ifneq ($(filter-out $(NO_PACKAGE_GOALS),$(or $(MAKECMDGOALS),all)),)
+INSTALL_STATUS := $(shell ./mk/install-packages.sh $(MISSING_PACKAGES) >&2; echo $$?)
+ifneq ($(INSTALL_STATUS),0)
+$(error missing Debian packages: $(MISSING_PACKAGES))
+endif
+endif
+endif
+
+.SECONDEXPANSION:
+
+# --- Flags ------------------------------------------------------------------
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++20 -Wall -Wextra -pthread
+CPPFLAGS += -Isrc -Itests -MMD -MP
+LDFLAGS += -pthread
+ifeq ($(WERROR),1)
+CXXFLAGS += -Werror
+endif
+
+ifdef SANITIZE
+BUILD := build/sanitize
+BIN := build/sanitize
+CXXFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+else
+BUILD := build/release
+BIN := .
+endif
+
+UV_LIBS := $(shell pkg-config --libs libuv 2>/dev/null || echo -luv)
+EDIT_CFLAGS := $(shell pkg-config --cflags libedit 2>/dev/null)
+EDIT_LIBS := $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
+GTEST_LIBS := -lgmock -lgtest
+
+# --- Sources ----------------------------------------------------------------
+objects = $(patsubst %.cc,$(BUILD)/%.o,$(1))
+sources = $(wildcard $(1)/*.cc)
+
+IPC_LIB := $(BUILD)/libipc.a
+PROTOCOL_LIB := $(BUILD)/libprotocol.a
+SERVER_LIB := $(BUILD)/libserver.a
+CLIENT_LIB := $(BUILD)/libclient.a
+BENCH_LIB := $(BUILD)/libbench.a
+SUPPORT_LIB := $(BUILD)/libtestsupport.a
+
+PROGRAMS := $(BIN)/server $(BIN)/client
+ifneq ($(wildcard src/bench/main.cc),)
+PROGRAMS += $(BIN)/chat-bench
+endif
+
+# One test binary per module (tests/<module>/*.cc), like libuv's one process
+# per test: a crash in one module's tests cannot hide another's results.
+TEST_MODULES := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/*/*_test.cc))))
+TEST_MODULES := $(sort $(TEST_MODULES))
+TEST_BINS := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_tests)
+
+.PHONY: all test asan bench demo install uninstall clean format \
+  $(addprefix test-,$(TEST_MODULES))
+all: $(PROGRAMS)
+
+$(BUILD)/src/client/%.o: CPPFLAGS += $(EDIT_CFLAGS)
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
+
+# Archives are recreated, not updated, so a removed source leaves no member.
+$(BUILD)/lib%.a:
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(IPC_LIB): $(call objects,$(call sources,src/ipc))
+$(PROTOCOL_LIB): $(call objects,$(call sources,src/protocol))
+$(SERVER_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/server)))
+$(CLIENT_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/client)))
+$(BENCH_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/bench)))
+$(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
+
+# Layering: server -> ipc, protocol; client -> protocol; bench -> protocol.
+$(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^
+
+$(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS)
+
+$(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^
+
+# What each module's tests link and which programs they start.
+LIBS_ipc := $(IPC_LIB)
+LIBS_protocol := $(PROTOCOL_LIB)
+LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB)
+LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB)
+LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB)
+LIBS_docs := $(SUPPORT_LIB)
+PROGRAMS_server := $(BIN)/server
+PROGRAMS_client := $(BIN)/server $(BIN)/client
+PROGRAMS_bench := $(PROGRAMS)
+
+$(BUILD)/tests/%_tests: $$(call objects,$$(wildcard tests/%/*.cc)) \
+    $(BUILD)/tests/main.o $$(LIBS_$$*)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(GTEST_LIBS) $(UV_LIBS) $(EDIT_LIBS) -lutil
+
+# The tests start the real programs found in CHAT_BIN_DIR, so the sanitized
+# suite drives sanitized servers and clients.
+test: $(PROGRAMS) $(TEST_BINS)
+	@CHAT_BIN_DIR=$(BIN) ./mk/run-tests.sh $(TEST_BINS)
+
+$(addprefix test-,$(TEST_MODULES)): test-%: $$(PROGRAMS_$$*) $(BUILD)/tests/%_tests
+	CHAT_BIN_DIR=$(BIN) $(BUILD)/tests/$*_tests $(TEST_ARGS)
+
+asan:
+	$(MAKE) SANITIZE=address,undefined test
+
+bench: all
+	./tests/bench/run-bench.sh
+
+demo: all
+	./tests/demo/isolation-demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 server $(DESTDIR)$(BINDIR)/chat-server
+	install -m 755 client $(DESTDIR)$(BINDIR)/chat-client
+	$(if $(wildcard src/bench/main.cc),install -m 755 chat-bench $(DESTDIR)$(BINDIR)/chat-bench)
+	$(if $(wildcard man/*.1),install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(wildcard man/*.7),install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/chat-server $(DESTDIR)$(BINDIR)/chat-client \
+	  $(DESTDIR)$(BINDIR)/chat-bench
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard man/*.7)))
+
+clean:
+	rm -rf build server client chat-bench
+
+format:
+	clang-format -i $(wildcard src/*/*.cc src/*/*.h tests/*.cc tests/*/*.cc tests/*/*.h)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

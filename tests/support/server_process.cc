@@ -1,0 +1,62 @@
+// ServerProcess: starts ./server on port 0 and learns the port it got.
+#include "support/server_process.h"
+
+#include <gtest/gtest.h>
+
+namespace chat::test {
+
+std::unique_ptr<ServerProcess> ServerProcess::Start(
+    const std::vector<std::string>& extra_args) {
+  auto server = std::unique_ptr<ServerProcess>(new ServerProcess());
+  std::vector<std::string> args{"0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  server->process_ = Subprocess::Start(ProgramPath("server"), args);
+  auto line = server->process_->WaitForStdout("listening on ");
+  if (!line) {
+    ADD_FAILURE() << "server did not print 'listening on HOST:PORT'";
+    return nullptr;
+  }
+  size_t colon = line->rfind(':');
+  server->port_ = static_cast<uint16_t>(std::stoi(line->substr(colon + 1)));
+  server->log_thread_ = std::thread([s = server.get()] { s->CollectLog(); });
+  return server;
+}
+
+ServerProcess::~ServerProcess() {
+  stopping_ = true;
+  if (log_thread_.joinable()) log_thread_.join();
+}
+
+void ServerProcess::CollectLog() {
+  // Short reads so the thread notices `stopping_` promptly; stderr may stay
+  // open after the server dies if a worker outlives it.
+  while (!stopping_) {
+    auto line = process_->err().ReadLine(std::chrono::milliseconds(50));
+    if (line) {
+      std::lock_guard lock(mutex_);
+      log_.push_back(std::move(*line));
+      log_arrived_.notify_all();
+    } else if (process_->err().eof()) {
+      break;
+    }
+  }
+}
+
+std::optional<std::string> ServerProcess::WaitForLog(
+    std::string_view needle, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    while (!log_.empty()) {
+      std::string line = std::move(log_.front());
+      log_.pop_front();
+      if (line.find(needle) != std::string::npos) return line;
+    }
+    if (log_arrived_.wait_until(lock, deadline) == std::cv_status::timeout &&
+        log_.empty()) {
+      return std::nullopt;
+    }
+  }
+}
+
+}  // namespace chat::test

@@ -1,0 +1,55 @@
+// ServerProcess: a real ./server started on a free port for one test.
+#ifndef CHAT_TESTS_SUPPORT_SERVER_PROCESS_H_
+#define CHAT_TESTS_SUPPORT_SERVER_PROCESS_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/subprocess.h"
+
+namespace chat::test {
+
+class ServerProcess {
+ public:
+  // Starts ProgramPath("server") with port 0 and `extra_args`, and waits for
+  // its "listening on HOST:PORT" line on stdout. nullptr (with a gtest
+  // failure recorded) if it does not come.
+  static std::unique_ptr<ServerProcess> Start(
+      const std::vector<std::string>& extra_args = {});
+
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return process_->pid(); }
+  Subprocess& process() { return *process_; }
+
+  ~ServerProcess();
+
+  // Takes status-log lines (stderr) in order until one contains `needle`;
+  // returns it. Lines taken on the way are gone for later calls.
+  std::optional<std::string> WaitForLog(
+      std::string_view needle,
+      std::chrono::milliseconds timeout = kEventTimeout);
+
+ private:
+  // A thread keeps reading stderr so that a test that does not look at the
+  // log never fills the pipe and stalls the server.
+  void CollectLog();
+
+  std::unique_ptr<Subprocess> process_;
+  uint16_t port_ = 0;
+  std::thread log_thread_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::condition_variable log_arrived_;
+  std::deque<std::string> log_;
+};
+
+}  // namespace chat::test
+
+#endif  // CHAT_TESTS_SUPPORT_SERVER_PROCESS_H_
