@@ -1,0 +1,118 @@
+// Channel: framed messages between the broker and one worker over a
+// socketpair(AF_UNIX, SOCK_SEQPACKET).
+//
+// SOCK_SEQPACKET keeps message boundaries and sends a message whole or not at
+// all, so a non-blocking sender never has half a frame on the wire and the
+// receiver needs no length prefix or reassembly: one recv() is one frame.
+//
+// Sending is queue-then-flush: Queue() never blocks and never fails; Flush()
+// sends what the socket takes and keeps the rest. Consecutive frames that can
+// be merged (kDeliver, and kSendTo to the same worker) are packed into one, up
+// to kMaxFramePayload, so a burst of lines costs one send().
+//
+// Both ends run in processes of the same program on the same machine, so the
+// 16-byte header (kind, 3 zero bytes, count, target) is in host byte order.
+#ifndef CHAT_IPC_CHANNEL_H_
+#define CHAT_IPC_CHANNEL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "ipc/unique_fd.h"
+#include "ipc/worker_id.h"
+
+namespace chat::ipc {
+
+enum class FrameKind : uint8_t {
+  // broker -> worker: complete lines (LF-ended) to write to the client.
+  kDeliver = 1,
+  // worker -> broker: complete lines for worker `target`'s client.
+  kSendTo = 2,
+  // worker -> broker: complete lines for every registered worker except the
+  // sender. The broker answers with kBroadcastDone.
+  kBroadcast = 3,
+  // broker -> worker: the oldest unanswered kBroadcast reached `count`
+  // workers. Broadcasts are answered in the order they were sent.
+  kBroadcastDone = 4,
+  // worker -> broker: this worker registered `payload` (the name). The broker
+  // announces it to the others and counts the worker in broadcasts from now.
+  kJoined = 5,
+  // broker -> worker: close the session, telling the client `payload` (a
+  // reason for BYE).
+  kShutdown = 6,
+  // worker -> broker: this worker left the registry; the broker announces
+  // `payload` (the name) as gone to the others and stops counting the worker.
+  kLeft = 7,
+};
+
+struct Frame {
+  FrameKind kind = FrameKind::kDeliver;
+  WorkerId target;     // kSendTo only
+  uint32_t count = 0;  // kBroadcastDone only
+  std::string payload;
+};
+
+// A received frame whose payload still lies in the channel's receive buffer:
+// valid until the next Receive on that channel. Lets the broker relay a
+// payload into another channel's queue without an intermediate copy.
+struct FrameView {
+  FrameKind kind = FrameKind::kDeliver;
+  WorkerId target;
+  uint32_t count = 0;
+  std::string_view payload;
+};
+
+// Biggest payload of one frame: room for many 4096-byte lines per send.
+inline constexpr size_t kMaxFramePayload = 64 * 1024;
+
+enum class ChannelStatus {
+  kOk,          // Flush: queue empty. Receive: *frame filled.
+  kWouldBlock,  // Flush: frames still queued. Receive: nothing to read now.
+  kClosed,      // the peer closed its end (or died)
+  kError,       // a system call failed, or a malformed frame arrived
+};
+
+class Channel {
+ public:
+  // A connected, non-blocking, close-on-exec pair.
+  static std::optional<std::pair<Channel, Channel>> CreatePair(
+      std::string* error);
+
+  explicit Channel(UniqueFd fd);
+  Channel(Channel&&) noexcept = default;
+  Channel& operator=(Channel&&) noexcept = default;
+
+  int fd() const { return fd_.get(); }
+
+  // Appends a frame to the outgoing queue (merging where it may).
+  // `payload` must not exceed kMaxFramePayload (a bigger one aborts: it is a
+  // bug in the caller).
+  void Queue(FrameKind kind, std::string_view payload, WorkerId target = {},
+             uint32_t count = 0);
+  // Sends queued frames until the queue is empty or the socket is full.
+  ChannelStatus Flush();
+  bool has_queued() const { return !queue_.empty(); }
+  // Bytes waiting in the queue, frame headers included.
+  size_t queued_bytes() const { return queued_bytes_; }
+
+  // Reads one frame. kError means a malformed frame (it is consumed) or a
+  // failed recv(); either way the peer broke the protocol or the system did.
+  ChannelStatus Receive(Frame* frame);
+  // The same, without copying the payload out (see FrameView).
+  ChannelStatus Receive(FrameView* frame);
+
+ private:
+  UniqueFd fd_;
+  std::deque<std::string> queue_;  // encoded frames: header + payload
+  size_t queued_bytes_ = 0;
+  std::string receive_buffer_;  // sized on first use, then reused
+};
+
+}  // namespace chat::ipc
+
+#endif  // CHAT_IPC_CHANNEL_H_

@@ -1,0 +1,292 @@
+// io tests: ReadSome/WriteSome tell data, would-block, closed and failure
+// apart on pipes and sockets, and a write to a vanished reader never raises
+// SIGPIPE; WriteAll waits out a slow reader.
+#include "ipc/io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "ipc/unique_fd.h"
+
+namespace chat::ipc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kTimeoutMs = 5000;  // only reached when something is broken
+
+const char* StatusName(IoStatus status) {
+  switch (status) {
+    case IoStatus::kOk:
+      return "kOk";
+    case IoStatus::kWouldBlock:
+      return "kWouldBlock";
+    case IoStatus::kClosed:
+      return "kClosed";
+    case IoStatus::kError:
+      return "kError";
+  }
+  return "?";
+}
+
+struct FdPair {
+  UniqueFd a, b;  // for a pipe: a reads, b writes
+};
+
+FdPair MakePipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) ADD_FAILURE() << "pipe: " << strerror(errno);
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+FdPair MakeSocketPair() {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    ADD_FAILURE() << "socketpair: " << strerror(errno);
+  }
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+int RemainingMs(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - Clock::now());
+  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+bool WaitFor(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    pollfd waiter = {fd, events, 0};
+    int ready = poll(&waiter, 1, RemainingMs(deadline));
+    if (ready > 0) return true;
+    if (ready == 0 || errno != EINTR) return false;
+  }
+}
+
+// Runs `body` in a forked child and returns its wait status, or -1 if it does
+// not end within kTimeoutMs (it is then killed).
+int RunInChild(const std::function<int()>& body) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) _exit(body());
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  bool ended = pidfd && WaitFor(pidfd.get(), POLLIN, deadline);
+  if (!ended) kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return ended ? status : -1;
+}
+
+std::string DescribeWaitStatus(int status) {
+  if (status == -1) return "no exit within the timeout";
+  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    return std::string("killed by ") + strsignal(WTERMSIG(status));
+  }
+  return "status " + std::to_string(status);
+}
+
+bool ExitedZero(int status) {
+  return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// Writes until the fd is full; the count of bytes written, or 0 if it never
+// reported kWouldBlock within a bounded number of writes.
+size_t FillUp(int fd) {
+  std::string chunk(4096, 'f');
+  size_t total = 0;
+  for (int i = 0; i < 100000; ++i) {
+    IoResult result = WriteSome(fd, chunk.data(), chunk.size());
+    if (result.status == IoStatus::kWouldBlock) return total;
+    if (result.status != IoStatus::kOk) return 0;
+    total += result.bytes;
+  }
+  return 0;
+}
+
+class IoTest : public testing::TestWithParam<bool> {
+ protected:
+  // GetParam(): true for a stream socket pair, false for a pipe.
+  FdPair Make() { return GetParam() ? MakeSocketPair() : MakePipe(); }
+};
+
+TEST_P(IoTest, EmptyNonBlockingReadIsWouldBlockThenData) {
+  FdPair fds = Make();
+  ASSERT_TRUE(SetNonBlocking(fds.a.get()));
+  char buffer[16];
+  IoResult result = ReadSome(fds.a.get(), buffer, sizeof buffer);
+  EXPECT_EQ(result.status, IoStatus::kWouldBlock) << StatusName(result.status);
+
+  IoResult wrote = WriteSome(fds.b.get(), "hello", 5);
+  ASSERT_EQ(wrote.status, IoStatus::kOk) << StatusName(wrote.status);
+  EXPECT_EQ(wrote.bytes, 5u);
+  result = ReadSome(fds.a.get(), buffer, sizeof buffer);
+  ASSERT_EQ(result.status, IoStatus::kOk) << StatusName(result.status);
+  EXPECT_EQ(std::string(buffer, result.bytes), "hello");
+}
+
+TEST_P(IoTest, ReadAfterWriterClosedIsClosedOnceDataIsRead) {
+  FdPair fds = Make();
+  ASSERT_TRUE(WriteAll(fds.b.get(), "last"));
+  fds.b.Reset();
+  char buffer[16];
+  IoResult result = ReadSome(fds.a.get(), buffer, sizeof buffer);
+  ASSERT_EQ(result.status, IoStatus::kOk) << StatusName(result.status);
+  EXPECT_EQ(std::string(buffer, result.bytes), "last");
+  result = ReadSome(fds.a.get(), buffer, sizeof buffer);
+  EXPECT_EQ(result.status, IoStatus::kClosed) << StatusName(result.status);
+}
+
+TEST_P(IoTest, WriteToFullFdIsWouldBlock) {
+  FdPair fds = Make();
+  ASSERT_TRUE(SetNonBlocking(fds.b.get()));
+  EXPECT_GT(FillUp(fds.b.get()), 0u) << "never reported kWouldBlock";
+  IoResult result = WriteSome(fds.b.get(), "x", 1);
+  EXPECT_EQ(result.status, IoStatus::kWouldBlock) << StatusName(result.status);
+  EXPECT_EQ(result.bytes, 0u);
+}
+
+TEST_P(IoTest, WriteWithoutReaderIsClosedAndRaisesNoSigpipe) {
+  FdPair fds = Make();
+  fds.a.Reset();
+  // The test binary ignores SIGPIPE; the child restores the default, so a
+  // SIGPIPE would kill it. It also checks that the signal mask is as before
+  // and no SIGPIPE is left pending.
+  int status = RunInChild([&] {
+    signal(SIGPIPE, SIG_DFL);
+    IoResult result = WriteSome(fds.b.get(), "x", 1);
+    if (result.status != IoStatus::kClosed || result.error != EPIPE) return 2;
+    if (WriteAll(fds.b.get(), "more")) return 3;
+    sigset_t mask, pending;
+    sigprocmask(SIG_BLOCK, nullptr, &mask);
+    sigpending(&pending);
+    if (sigismember(&mask, SIGPIPE) || sigismember(&pending, SIGPIPE)) return 4;
+    return 0;
+  });
+  EXPECT_TRUE(ExitedZero(status))
+      << "expected exit 0 (kClosed, EPIPE), got " << DescribeWaitStatus(status);
+}
+
+TEST_P(IoTest, DataFromExitedChildIsReadThenClosed) {
+  FdPair fds = Make();
+  int status = RunInChild([&] {
+    fds.a.Reset();
+    return WriteAll(fds.b.get(), "from the child\n") ? 0 : 1;
+  });
+  ASSERT_TRUE(ExitedZero(status)) << DescribeWaitStatus(status);
+  fds.b.Reset();
+  std::string got;
+  char buffer[4];
+  for (int i = 0; i < 100; ++i) {
+    IoResult result = ReadSome(fds.a.get(), buffer, sizeof buffer);
+    if (result.status != IoStatus::kOk) {
+      EXPECT_EQ(result.status, IoStatus::kClosed) << StatusName(result.status);
+      break;
+    }
+    got.append(buffer, result.bytes);
+  }
+  EXPECT_EQ(got, "from the child\n");
+}
+
+TEST_P(IoTest, WriteAllWaitsForASlowReader) {
+  FdPair fds = Make();
+  ASSERT_TRUE(SetNonBlocking(fds.b.get()));
+  std::string data(1 << 20, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i % 253);
+  // The child reads in small pieces and compares; exit 0 means all arrived.
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    fds.b.Reset();
+    size_t at = 0;
+    char buffer[1000];
+    auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+    while (WaitFor(fds.a.get(), POLLIN, deadline)) {
+      IoResult result = ReadSome(fds.a.get(), buffer, sizeof buffer);
+      if (result.status == IoStatus::kClosed) break;
+      if (result.status != IoStatus::kOk) _exit(2);
+      if (at + result.bytes > data.size() ||
+          memcmp(buffer, data.data() + at, result.bytes) != 0) {
+        _exit(3);
+      }
+      at += result.bytes;
+    }
+    _exit(at == data.size() ? 0 : 4);
+  }
+  fds.a.Reset();
+  bool wrote = WriteAll(fds.b.get(), data);
+  int error = errno;
+  fds.b.Reset();
+  EXPECT_TRUE(wrote) << strerror(error);
+
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  bool ended = pidfd && WaitFor(pidfd.get(), POLLIN, deadline);
+  if (!ended) kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(ended && ExitedZero(status))
+      << "reader: expected exit 0 (every byte in order), got "
+      << (ended ? DescribeWaitStatus(status) : "timeout");
+}
+
+INSTANTIATE_TEST_SUITE_P(PipeAndSocket, IoTest, testing::Bool(),
+                         [](const testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Socket" : "Pipe";
+                         });
+
+TEST(IoSocketTest, ReadAfterPeerResetIsClosed) {
+  // A Unix stream peer that closes with data of ours unread resets the
+  // connection.
+  FdPair fds = MakeSocketPair();
+  ASSERT_TRUE(WriteAll(fds.a.get(), "unread"));
+  fds.b.Reset();
+  char buffer[8];
+  IoResult result = ReadSome(fds.a.get(), buffer, sizeof buffer);
+  EXPECT_EQ(result.status, IoStatus::kClosed) << StatusName(result.status);
+}
+
+TEST(IoErrorTest, BadFdIsErrorWithErrno) {
+  char buffer[4];
+  IoResult read = ReadSome(-1, buffer, sizeof buffer);
+  EXPECT_EQ(read.status, IoStatus::kError);
+  EXPECT_EQ(read.error, EBADF);
+  IoResult wrote = WriteSome(-1, "x", 1);
+  EXPECT_EQ(wrote.status, IoStatus::kError);
+  EXPECT_EQ(wrote.error, EBADF);
+  EXPECT_FALSE(WriteAll(-1, "x"));
+  EXPECT_FALSE(SetNonBlocking(-1));
+}
+
+TEST(IoErrorTest, SetNonBlockingSetsAndClears) {
+  FdPair fds = MakePipe();
+  int fd = fds.a.get();
+  ASSERT_TRUE(SetNonBlocking(fd));
+  EXPECT_TRUE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+  ASSERT_TRUE(SetNonBlocking(fd));  // already set: still fine
+  EXPECT_TRUE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+  ASSERT_TRUE(SetNonBlocking(fd, false));
+  EXPECT_FALSE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+}
+
+TEST(IoErrorTest, ZeroLengthTransfersAreOk) {
+  FdPair fds = MakePipe();
+  char buffer[1];
+  EXPECT_EQ(ReadSome(fds.a.get(), buffer, 0).status, IoStatus::kOk);
+  EXPECT_EQ(WriteSome(fds.b.get(), buffer, 0).status, IoStatus::kOk);
+}
+
+}  // namespace
+}  // namespace chat::ipc
