@@ -31,9 +31,10 @@ constexpr int kSocketBuffer = 1 << 20;
   std::abort();
 }
 
+// Keep in step with the last FrameKind.
 bool IsKnownKind(uint8_t kind) {
   return kind >= static_cast<uint8_t>(FrameKind::kDeliver) &&
-         kind <= static_cast<uint8_t>(FrameKind::kShutdown);
+         kind <= static_cast<uint8_t>(FrameKind::kLeft);
 }
 
 void PutU32(char* at, uint32_t value) { std::memcpy(at, &value, 4); }
