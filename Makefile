@@ -95,7 +95,17 @@ all: $(PROGRAMS)
 
 $(BUILD)/src/client/%.o: CPPFLAGS += $(EDIT_CFLAGS)
 
-$(BUILD)/%.o: %.cc
+# Objects are kept between runs (no intermediate-file deletion), and rebuilt
+# when the flags change: the stamp is rewritten only when its text differs.
+.SECONDARY:
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_TEXT := $(CXX) $(CPPFLAGS) $(CXXFLAGS) $(LDFLAGS)
+ifeq ($(filter clean format uninstall,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD) && (echo '$(FLAGS_TEXT)' | cmp -s - $(FLAGS_STAMP) \
+  || echo '$(FLAGS_TEXT)' > $(FLAGS_STAMP)))
+endif
+
+$(BUILD)/%.o: %.cc $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
 

@@ -1,0 +1,125 @@
+// Formatting of everything the server writes: each function returns one
+// complete line ending in LF, built with a single allocation.
+#include "protocol/reply.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <initializer_list>
+
+namespace chat::protocol {
+namespace {
+
+std::string Concat(std::initializer_list<std::string_view> parts) {
+  size_t size = 0;
+  for (std::string_view part : parts) size += part.size();
+  std::string line;
+  line.reserve(size);
+  for (std::string_view part : parts) line.append(part);
+  return line;
+}
+
+// "<head>\n" or "<head> <arg>\n": an empty optional argument leaves no
+// trailing space.
+std::string WithOptional(std::string_view head, std::string_view arg) {
+  if (arg.empty()) return Concat({head, "\n"});
+  return Concat({head, " ", arg, "\n"});
+}
+
+}  // namespace
+
+std::string_view ErrorPhrase(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kUnregisteredUser:
+      return "Unregistered User";
+    case ErrorCode::kUnknownRecipient:
+      return "Unknown Recipient";
+    case ErrorCode::kUnknownMessage:
+      return "Unknown Message";
+    case ErrorCode::kBadSyntax:
+      return "Bad Syntax";
+    case ErrorCode::kInvalidUsername:
+      return "Invalid Username";
+    case ErrorCode::kUsernameTaken:
+      return "Username Taken";
+    case ErrorCode::kAlreadyRegistered:
+      return "Already Registered";
+    case ErrorCode::kTooManyUsers:
+      return "Too Many Users";
+    case ErrorCode::kTooManyConnections:
+      return "Too Many Connections";
+    case ErrorCode::kLineTooLong:
+      return "Line Too Long";
+    case ErrorCode::kInvalidText:
+      return "Invalid Text";
+    case ErrorCode::kSendQueueExceeded:
+      return "Send Queue Exceeded";
+  }
+  // Only a cast of an out-of-range integer gets here: a bug of ours.
+  std::fprintf(stderr, "ErrorPhrase: invalid ErrorCode %d\n",
+               static_cast<int>(code));
+  std::abort();
+}
+
+std::string FormatError(ErrorCode code, std::string_view detail) {
+  if (detail.empty()) return Concat({"ERR ", ErrorPhrase(code), "\n"});
+  return Concat({"ERR ", ErrorPhrase(code), ": ", detail, "\n"});
+}
+
+std::string FormatHello() {
+  return "HELLO chat-server 1.0; send JOIN <username>\n";
+}
+
+std::string FormatOkJoin(std::string_view name) {
+  return Concat({"OK JOIN ", name, "\n"});
+}
+
+std::string FormatOkMesg(std::string_view name) {
+  return Concat({"OK MESG ", name, "\n"});
+}
+
+std::string FormatOkBcst(size_t count) {
+  return Concat({"OK BCST ", std::to_string(count), "\n"});
+}
+
+std::string FormatOkQuit() { return "OK QUIT\n"; }
+
+std::string FormatList(const std::vector<std::string>& names) {
+  if (names.empty()) return "LIST\n";
+  size_t size = 5 + names.size();  // "LIST ", the commas and the LF
+  for (const std::string& name : names) size += name.size();
+  std::string line;
+  line.reserve(size);
+  line.append("LIST ");
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) line += ',';
+    line.append(names[i]);
+  }
+  line += '\n';
+  return line;
+}
+
+std::string FormatPong(std::string_view token) {
+  return WithOptional("PONG", token);
+}
+
+std::string FormatMesgPush(std::string_view from, std::string_view text) {
+  return Concat({"MESG ", from, " ", text, "\n"});
+}
+
+std::string FormatBcstPush(std::string_view from, std::string_view text) {
+  return Concat({"BCST ", from, " ", text, "\n"});
+}
+
+std::string FormatJoined(std::string_view name) {
+  return Concat({"JOINED ", name, "\n"});
+}
+
+std::string FormatLeft(std::string_view name) {
+  return Concat({"LEFT ", name, "\n"});
+}
+
+std::string FormatBye(std::string_view reason) {
+  return WithOptional("BYE", reason);
+}
+
+}  // namespace chat::protocol

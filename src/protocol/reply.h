@@ -1,0 +1,60 @@
+// What the server writes: answers, errors and pushes, each one complete line
+// ending in LF. Arguments are inserted as given; callers pass only text that
+// passed IsValidText / IsValidUsername.
+#ifndef CHAT_PROTOCOL_REPLY_H_
+#define CHAT_PROTOCOL_REPLY_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chat::protocol {
+
+enum class ErrorCode {
+  kUnregisteredUser,
+  kUnknownRecipient,
+  kUnknownMessage,
+  kBadSyntax,
+  kInvalidUsername,
+  kUsernameTaken,
+  kAlreadyRegistered,
+  kTooManyUsers,
+  kTooManyConnections,
+  kLineTooLong,
+  kInvalidText,
+  kSendQueueExceeded,
+};
+
+// The exact phrase, e.g. "Unregistered User".
+std::string_view ErrorPhrase(ErrorCode code);
+
+// "ERR <Phrase>\n" or "ERR <Phrase>: <detail>\n"; an empty detail gives the
+// first form.
+std::string FormatError(ErrorCode code, std::string_view detail = {});
+
+// "HELLO chat-server 1.0; send JOIN <username>\n"
+std::string FormatHello();
+std::string FormatOkJoin(std::string_view name);  // OK JOIN <name>
+std::string FormatOkMesg(std::string_view name);  // OK MESG <name>
+std::string FormatOkBcst(size_t count);           // OK BCST <n>
+std::string FormatOkQuit();                       // OK QUIT
+// "LIST a,b,c\n". A LIST always includes the requester, so the list is never
+// empty on a server; an empty one gives "LIST\n" (no trailing space).
+std::string FormatList(const std::vector<std::string>& names);
+// "PONG <token>\n", or "PONG\n" for an empty token.
+std::string FormatPong(std::string_view token);
+
+// Pushes.
+std::string FormatMesgPush(std::string_view from, std::string_view text);
+std::string FormatBcstPush(std::string_view from, std::string_view text);
+std::string FormatJoined(std::string_view name);
+std::string FormatLeft(std::string_view name);
+std::string FormatBye(std::string_view reason);  // "BYE\n" if reason is empty
+
+inline constexpr std::string_view kByeShutdown = "Server shutting down";
+inline constexpr std::string_view kByeJoinTimeout = "Join Timeout";
+
+}  // namespace chat::protocol
+
+#endif  // CHAT_PROTOCOL_REPLY_H_
