@@ -1,0 +1,109 @@
+// Registry: the table of registered users, shared by the broker and every
+// worker through one POSIX shared-memory segment and guarded by one robust,
+// process-shared mutex.
+//
+// The broker creates it before the first fork; workers inherit the mapping.
+// Join, Lookup and Leave are O(1) in the number of users (an open-addressing
+// index and a per-connection table inside the segment); Names() scans the
+// slots and sorts, and only LIST uses it.
+//
+// Crash safety: every slot carries a state word written last when a slot is
+// filled and first when it is emptied. The index, the free list and the count
+// are derived data. A locker that finds the previous owner dead (EOWNERDEAD)
+// throws the derived data away and rebuilds it from the slots, treating any
+// slot caught half-written as free, so an interrupted update leaves no trace.
+#ifndef CHAT_IPC_REGISTRY_H_
+#define CHAT_IPC_REGISTRY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ipc/shared_memory.h"
+#include "ipc/worker_id.h"
+
+namespace chat::ipc {
+
+enum class JoinResult {
+  kJoined,
+  kTaken,    // the name is registered, in any letter case, by another worker
+  kFull,     // max_users names are registered
+  kInvalid,  // not [A-Za-z0-9]{1,32}
+};
+
+struct RegisteredUser {
+  std::string name;  // spelled as at JOIN
+  WorkerId worker;
+};
+
+class Registry {
+ public:
+  static constexpr size_t kMaxNameLength = 32;
+
+  // Creates, maps and initialises the segment (mutex included) for at most
+  // `max_users` names held by at most `max_connections` connections.
+  static std::optional<Registry> Create(uint32_t max_users,
+                                        uint32_t max_connections,
+                                        std::string* error);
+
+  Registry(Registry&&) noexcept = default;
+  Registry& operator=(Registry&&) noexcept = default;
+
+  // Registers `name` for `worker`. Checked in the order kInvalid, kTaken,
+  // kFull. A connection holds at most one name: the caller (the worker)
+  // refuses a second JOIN itself, and the broker calls Leave() before it
+  // reuses a connection index; breaking either, or passing a connection
+  // index >= max_connections, is a bug and aborts.
+  JoinResult Join(std::string_view name, WorkerId worker);
+
+  // Removes whatever name `worker` holds; returns it, or nullopt if it held
+  // none (never joined, already removed, or a stale id whose connection
+  // index now belongs to a newer generation). O(1).
+  std::optional<std::string> Leave(WorkerId worker);
+
+  // Finds a registered name without regard to letter case.
+  std::optional<RegisteredUser> Lookup(std::string_view name);
+
+  // All registered names in the order they joined.
+  std::vector<std::string> Names();
+
+  size_t Count();
+  uint32_t max_users() const;
+  uint32_t max_connections() const;
+
+  // How many times a locker found the previous owner dead and repaired the
+  // table; for tests and the status log.
+  uint64_t repairs();
+
+  // Test hook: called with the lock held at named points inside Join,
+  // Leave and the repair, so a test can SIGKILL a process in the middle of
+  // an update. Stages: "join:slot-written" (name stored, state not yet
+  // final), "join:indexed" (committed and indexed), "leave:state-cleared"
+  // (state cleared, index not yet), "repair:derived-cleared" (a repair has
+  // thrown the derived data away, nothing rebuilt yet). Null (the default)
+  // costs one test.
+  using UpdateHook = void (*)(const char* stage);
+  static void SetUpdateHookForTesting(UpdateHook hook);
+
+  // Cross-checks the slots against every piece of derived data (index,
+  // connection table, free list, count), repairing first if an owner died.
+  // Returns "" when all agree, else what is wrong.
+  std::string CheckInvariantsForTesting();
+
+ private:
+  explicit Registry(SharedMemory memory);
+  struct Header;
+  Header* header() const;
+
+  SharedMemory memory_;
+};
+
+// True when `name` matches [A-Za-z0-9]{1,32}.
+bool IsValidRegistryName(std::string_view name);
+
+}  // namespace chat::ipc
+
+#endif  // CHAT_IPC_REGISTRY_H_
