@@ -159,10 +159,10 @@ asan:
 	$(MAKE) SANITIZE=address,undefined test
 
 bench: all
-	./tests/bench/run-bench.sh
+	CHAT_BIN_DIR=$(BIN) ./tests/bench/run-bench.sh
 
 demo: all
-	./tests/demo/isolation-demo.sh
+	CHAT_BIN_DIR=$(BIN) ./tests/demo/isolation-demo.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
