@@ -7,7 +7,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+// glibc 2.36's <sys/pidfd.h> lacks its extern "C" block (fixed in 2.37), so
+// C++ would look for a mangled pidfd_open.
+extern "C" {
 #include <sys/pidfd.h>
+}
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -1,0 +1,234 @@
+// App: wiring and lifetime. Everything runs on the loop thread; Finish()
+// closes every handle so that uv_run returns and Run() can report the exit
+// status.
+#include "client/app.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "client/exit_code.h"
+#include "client/terminal.h"
+
+namespace chat::client {
+namespace {
+
+// Flow control for scripted input: stop reading standard input while this
+// many typed lines wait (a JOIN is out) or this many bytes wait for the
+// socket; a script of any size then runs in bounded memory.
+constexpr size_t kMaxBacklogLines = 1024;
+constexpr size_t kMaxQueuedBytes = 1 << 20;
+// How long to wait for OK QUIT after the last sign of life from the server.
+constexpr uint64_t kQuitTimeoutMs = 5000;
+
+std::string ServerLabel(const Options& options) {
+  const bool ipv6 = options.host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + options.host + "]" : options.host) + ":" +
+         std::to_string(options.port);
+}
+
+bool IsInteractive() { return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO); }
+
+Session::Settings MakeSettings(const Options& options, bool interactive) {
+  Session::Settings settings;
+  settings.user = options.user;
+  settings.interactive = interactive;
+  settings.server = ServerLabel(options);
+  return settings;
+}
+
+}  // namespace
+
+bool WantColor(bool interactive, bool no_color_option) {
+  if (!interactive || no_color_option) return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && no_color[0] != '\0') return false;
+  const char* term = std::getenv("TERM");
+  return term == nullptr || std::strcmp(term, "dumb") != 0;
+}
+
+App::App(uv_loop_t* loop, const Options& options)
+    : loop_(loop),
+      options_(options),
+      interactive_(IsInteractive()),
+      renderer_(WantColor(interactive_, options.no_color)),
+      session_(MakeSettings(options, interactive_), renderer_, *this),
+      connection_(
+          loop,
+          {
+              .connected =
+                  [this] {
+                    session_.OnConnected();
+                    UpdateFlow();
+                  },
+              .line =
+                  [this](std::string_view line) {
+                    if (quit_timer_running_) RestartQuitTimer();
+                    session_.OnServerLine(line);
+                    UpdateFlow();
+                  },
+              .line_too_long = [this] { session_.OnServerLineTooLong(); },
+              .connect_failed =
+                  [this](std::string error) {
+                    Finish(kExitCannotConnect, error);
+                  },
+              .closed =
+                  [this](std::string error) { session_.OnServerClosed(error); },
+              .written = [this] { UpdateFlow(); },
+          }) {}
+
+App::~App() = default;
+
+int App::Run() {
+  StartSignals();
+  uv_timer_init(loop_, &quit_timer_);
+  quit_timer_.data = this;
+  StartInput();
+  connection_.Connect(options_.host, options_.port);
+  uv_run(loop_, UV_RUN_DEFAULT);
+  return exit_code_;
+}
+
+void App::StartInput() {
+  if (interactive_) {
+    terminal::SaveAndGuard(STDIN_FILENO);
+    editor_ = std::make_unique<LineEditor>(
+        loop_, LineEditor::Events{
+                   .line =
+                       [this](std::string line) {
+                         session_.OnInputLine(std::move(line));
+                         UpdateFlow();
+                       },
+                   .end =
+                       [this] {
+                         session_.OnInputEnd();
+                         UpdateFlow();
+                       },
+               });
+    editor_->Start("");
+    return;
+  }
+  input_ = LineInput::ForFd(loop_, STDIN_FILENO,
+                            {
+                                .line =
+                                    [this](std::string line) {
+                                      session_.OnInputLine(std::move(line));
+                                      UpdateFlow();
+                                    },
+                                .too_long =
+                                    [this] {
+                                      session_.OnInputTooLong();
+                                      UpdateFlow();
+                                    },
+                                .end =
+                                    [this] {
+                                      session_.OnInputEnd();
+                                      UpdateFlow();
+                                    },
+                            });
+  input_->Start();
+}
+
+void App::StartSignals() {
+  std::vector<int> wanted = {SIGINT, SIGTERM, SIGHUP};
+  if (interactive_) {
+    wanted.push_back(SIGWINCH);
+    wanted.push_back(SIGTSTP);
+  }
+  for (int signal : wanted) {
+    auto handle = std::make_unique<uv_signal_t>();
+    uv_signal_init(loop_, handle.get());
+    handle->data = this;
+    uv_signal_start(handle.get(), OnSignal, signal);
+    signals_.push_back(std::move(handle));
+  }
+}
+
+void App::OnSignal(uv_signal_t* handle, int signal) {
+  auto* self = static_cast<App*>(handle->data);
+  if (self->finished_) return;
+  switch (signal) {
+    case SIGWINCH:
+      if (self->editor_) self->editor_->Resize();
+      return;
+    case SIGTSTP:
+      if (self->editor_) self->editor_->Suspend();
+      return;
+    default:  // SIGINT, SIGTERM, SIGHUP: leave politely
+      self->session_.OnInterrupt();
+      self->UpdateFlow();
+      return;
+  }
+}
+
+void App::UpdateFlow() {
+  if (finished_) return;
+  if (session_.quitting()) {
+    if (editor_) editor_->Stop();
+    if (input_) input_->Stop();
+    if (!quit_timer_running_) RestartQuitTimer();
+    return;
+  }
+  if (!input_) return;
+  const bool pause = session_.backlog() >= kMaxBacklogLines ||
+                     connection_.queued_bytes() >= kMaxQueuedBytes;
+  if (pause != input_paused_) {
+    input_paused_ = pause;
+    if (pause) {
+      input_->Pause();
+    } else {
+      input_->Resume();
+    }
+  }
+}
+
+void App::RestartQuitTimer() {
+  quit_timer_running_ = true;
+  uv_timer_start(&quit_timer_, OnQuitTimer, kQuitTimeoutMs, 0);
+}
+
+void App::OnQuitTimer(uv_timer_t* timer) {
+  auto* self = static_cast<App*>(timer->data);
+  self->session_.OnQuitTimeout();
+}
+
+void App::Send(std::string_view request) { connection_.Send(request); }
+
+void App::Show(const std::vector<std::string>& lines) {
+  if (editor_) {
+    editor_->Print(lines);
+    return;
+  }
+  for (const std::string& line : lines) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+  }
+  std::fflush(stdout);
+}
+
+void App::SetPrompt(std::string_view prompt) {
+  if (editor_) editor_->SetPrompt(prompt);
+}
+
+void App::Finish(int exit_code, std::string_view error) {
+  if (finished_) return;
+  finished_ = true;
+  exit_code_ = exit_code;
+  if (editor_) editor_->Close();  // the terminal is itself again
+  if (input_) input_->Close();
+  std::fflush(stdout);
+  if (!error.empty()) {
+    std::fprintf(stderr, "chat-client: %.*s\n", static_cast<int>(error.size()),
+                 error.data());
+  }
+  connection_.Close();
+  for (auto& handle : signals_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(handle.get()), nullptr);
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&quit_timer_), nullptr);
+}
+
+}  // namespace chat::client

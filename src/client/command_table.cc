@@ -1,0 +1,324 @@
+// The command table and the parser that walks it. Adding a syntax means
+// adding a row; nothing else has to know.
+#include "client/command_table.h"
+
+#include <array>
+
+#include "protocol/request.h"
+#include "protocol/text.h"
+
+namespace chat::client {
+namespace {
+
+constexpr std::string_view kIrc = "IRC";
+constexpr std::string_view kPushChat = "push-chat";
+constexpr std::string_view kBang = "bang-command chats";
+constexpr std::string_view kChat77 = "Chat77";
+constexpr std::string_view kProtocol = "the JOIN/LIST protocol";
+
+bool IsBlank(std::string_view s) {
+  return s.find_first_not_of(" \t") == std::string_view::npos;
+}
+
+std::string_view SkipSpaces(std::string_view s) {
+  const size_t start = s.find_first_not_of(' ');
+  return start == std::string_view::npos ? std::string_view{} : s.substr(start);
+}
+
+// The first word of `s` and what follows it, with the one separating space
+// removed so that text keeps any further leading spaces (the protocol
+// relays text byte for byte).
+void TakeWord(std::string_view s, std::string_view* word,
+              std::string_view* rest) {
+  const size_t space = s.find(' ');
+  *word = s.substr(0, space);
+  *rest = space == std::string_view::npos ? std::string_view{}
+                                          : s.substr(space + 1);
+}
+
+bool StartsWithWord(std::string_view line, std::string_view word) {
+  return line.substr(0, word.size()) == word &&
+         (line.size() == word.size() || line[word.size()] == ' ');
+}
+
+std::string UsageOf(const Syntax& syntax) {
+  return "Usage: " + std::string(syntax.form);
+}
+
+Command Usage(std::string message) {
+  Command command;
+  command.action = Action::kUsage;
+  command.message = std::move(message);
+  return command;
+}
+
+Command Mesg(std::string_view name, std::string_view text) {
+  Command command;
+  command.action = Action::kMesg;
+  command.name = name;
+  command.text = text;
+  command.request = "MESG " + command.name + " " + command.text;
+  return command;
+}
+
+Command Bcst(std::string_view text) {
+  Command command;
+  command.action = Action::kBcst;
+  command.text = text;
+  command.request = "BCST " + command.text;
+  return command;
+}
+
+// A protocol line typed by hand goes out unchanged; it is classified so the
+// session knows what it asked (a JOIN, a QUIT...), and anything malformed is
+// left for the server to answer.
+Command Verbatim(std::string_view line) {
+  Command command;
+  command.action = Action::kRaw;
+  command.request = line;
+  const auto parsed = protocol::ParseRequest(line);
+  if (const auto* request = std::get_if<protocol::Request>(&parsed)) {
+    switch (request->verb) {
+      case protocol::Verb::kJoin:
+        command.action = Action::kJoin;
+        command.name = request->name;
+        break;
+      case protocol::Verb::kList:
+        command.action = Action::kList;
+        break;
+      case protocol::Verb::kMesg:
+        command.action = Action::kMesg;
+        command.name = request->name;
+        command.text = request->text;
+        break;
+      case protocol::Verb::kBcst:
+        command.action = Action::kBcst;
+        command.text = request->text;
+        break;
+      case protocol::Verb::kQuit:
+        command.action = Action::kQuit;
+        break;
+      case protocol::Verb::kPing:
+        break;
+    }
+  }
+  return command;
+}
+
+Command Simple(Action action) {
+  Command command;
+  command.action = action;
+  if (action == Action::kList) command.request = "LIST";
+  if (action == Action::kQuit) command.request = "QUIT";
+  return command;
+}
+
+// The result of trying one row: no match, or the command.
+struct Match {
+  bool matched = false;
+  Command command;
+};
+
+Match Matched(Command command) { return {true, std::move(command)}; }
+
+// A row whose word matched but whose arguments did not: strict rows report
+// the right form, the others let later rows (in the end: broadcast) have it.
+Match NearMiss(const Syntax& syntax, std::string message = {}) {
+  if (!syntax.strict) return {};
+  return Matched(Usage(message.empty() ? UsageOf(syntax) : message));
+}
+
+Match TryWordRow(const Syntax& syntax, std::string_view line) {
+  if (!StartsWithWord(line, syntax.word)) return {};
+  std::string_view rest = line.substr(syntax.word.size());
+  if (!rest.empty()) rest.remove_prefix(1);  // the separating space
+
+  switch (syntax.shape) {
+    case Shape::kExact:
+      if (!IsBlank(rest)) return NearMiss(syntax);
+      return Matched(Simple(syntax.action));
+
+    case Shape::kName:
+    case Shape::kOptName: {
+      std::string_view name, after;
+      TakeWord(SkipSpaces(rest), &name, &after);
+      if (!IsBlank(after) || (name.empty() && syntax.shape == Shape::kName)) {
+        return NearMiss(syntax);
+      }
+      Command command = Simple(syntax.action);
+      command.name = name;
+      if (syntax.action == Action::kJoin)
+        command.request = "JOIN " + command.name;
+      return Matched(std::move(command));
+    }
+
+    case Shape::kText:
+      if (IsBlank(rest)) return NearMiss(syntax);
+      return Matched(Bcst(rest));
+
+    case Shape::kNameText: {
+      std::string_view name, text;
+      TakeWord(SkipSpaces(rest), &name, &text);
+      if (name.empty() || IsBlank(text)) return NearMiss(syntax);
+      if (!protocol::IsValidUsername(name)) {
+        return NearMiss(syntax, "Not a valid username: " + std::string(name) +
+                                    " (1 to 32 letters or digits); " +
+                                    UsageOf(syntax));
+      }
+      return Matched(Mesg(name, text));
+    }
+
+    case Shape::kVerbatim:
+      return Matched(Verbatim(line));
+
+    case Shape::kQuoted: {
+      if (IsBlank(rest)) return NearMiss(syntax);
+      Command command;
+      command.action = Action::kRaw;
+      command.request = rest;
+      return Matched(std::move(command));
+    }
+
+    case Shape::kColon:
+    case Shape::kAnyLine:
+      break;
+  }
+  return {};
+}
+
+Match TryRow(const Syntax& syntax, std::string_view line) {
+  switch (syntax.shape) {
+    case Shape::kColon: {
+      std::string_view name, text;
+      if (!IsColonMessage(line, &name, &text)) return {};
+      return Matched(Mesg(name, text));
+    }
+    case Shape::kAnyLine:
+      // A line starting with '/' that no row knew is a mistyped command,
+      // not chat; "//text" is the escape for a broadcast starting with '/'.
+      if (line.substr(0, 2) == "//") return Matched(Bcst(line.substr(1)));
+      if (line.front() == '/') {
+        std::string_view word, rest;
+        TakeWord(line, &word, &rest);
+        return Matched(Usage("Unknown command: " + std::string(word) +
+                             " (type /help for the list)"));
+      }
+      return Matched(Bcst(line));
+    default:
+      return TryWordRow(syntax, line);
+  }
+}
+
+struct ActionHelp {
+  Action action;
+  std::string_view meaning;
+};
+
+constexpr std::array<ActionHelp, 8> kHelpGroups = {{
+    {Action::kMesg, "send TEXT to NAME only"},
+    {Action::kBcst, "send TEXT to everyone else"},
+    {Action::kList, "list who is online"},
+    {Action::kQuit, "leave (so do Ctrl-D, Ctrl-C and the end of input)"},
+    {Action::kJoin, "register as NAME (once, at the start)"},
+    {Action::kHistory, "show this session's messages, all or with NAME"},
+    {Action::kHelp, "show this help"},
+    {Action::kRaw, "send a protocol line exactly as typed"},
+}};
+
+}  // namespace
+
+const std::vector<Syntax>& CommandTable() {
+  // Rows with a command word come first; "NAME:TEXT" must come after
+  // "server:who" and friends, and "any other line" last.
+  static const std::vector<Syntax> table = {
+      {"/msg", Shape::kNameText, Action::kMesg, "/msg NAME TEXT", kIrc, true},
+      {"!private", Shape::kNameText, Action::kMesg, "!private NAME TEXT", kBang,
+       true},
+      {"private txt", Shape::kNameText, Action::kMesg, "private txt NAME TEXT",
+       kChat77, true},
+      {"MESG", Shape::kVerbatim, Action::kMesg, "MESG NAME TEXT", kProtocol,
+       false},
+      {"/all", Shape::kText, Action::kBcst, "/all TEXT", kIrc, true},
+      {"BCST", Shape::kVerbatim, Action::kBcst, "BCST TEXT", kProtocol, false},
+      {"bdct txt", Shape::kText, Action::kBcst, "bdct txt TEXT", kChat77, true},
+      {"/who", Shape::kExact, Action::kList, "/who", kIrc, true},
+      {"/list", Shape::kExact, Action::kList, "/list", kIrc, true},
+      {"server:who", Shape::kExact, Action::kList, "server:who", kPushChat,
+       true},
+      {"!online", Shape::kExact, Action::kList, "!online", kBang, true},
+      {"online clients", Shape::kExact, Action::kList, "online clients",
+       kChat77, false},
+      {"LIST", Shape::kVerbatim, Action::kList, "LIST", kProtocol, false},
+      {"/quit", Shape::kExact, Action::kQuit, "/quit", kIrc, true},
+      {"server:exit", Shape::kExact, Action::kQuit, "server:exit", kPushChat,
+       true},
+      {"!bye", Shape::kExact, Action::kQuit, "!bye", kBang, true},
+      {"exit", Shape::kExact, Action::kQuit, "exit", kChat77, false},
+      {"QUIT", Shape::kVerbatim, Action::kQuit, "QUIT", kProtocol, false},
+      {"server:register", Shape::kName, Action::kJoin, "server:register NAME",
+       kPushChat, true},
+      {"JOIN", Shape::kVerbatim, Action::kJoin, "JOIN NAME", kProtocol, false},
+      {"/history", Shape::kOptName, Action::kHistory, "/history [NAME]", "",
+       true},
+      {"/help", Shape::kExact, Action::kHelp, "/help", "", true},
+      {"PING", Shape::kVerbatim, Action::kRaw, "PING [TOKEN]", kProtocol,
+       false},
+      {"/quote", Shape::kQuoted, Action::kRaw, "/quote LINE", kIrc, true},
+      {"", Shape::kColon, Action::kMesg, "NAME:TEXT", kPushChat, false},
+      {"", Shape::kAnyLine, Action::kBcst, "any other line", "broadcast chats",
+       false},
+  };
+  return table;
+}
+
+bool IsColonMessage(std::string_view line, std::string_view* name,
+                    std::string_view* text) {
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return false;
+  const std::string_view who = line.substr(0, colon);
+  const std::string_view what = line.substr(colon + 1);
+  if (!protocol::IsValidUsername(who) || what.empty()) return false;
+  const char first = what.front();
+  if (first == ' ' || first == '\t' || first == '/') return false;
+  const bool digits_only =
+      who.find_first_not_of("0123456789") == std::string_view::npos;
+  if (digits_only && first >= '0' && first <= '9') return false;  // 12:30
+  *name = who;
+  *text = what;
+  return true;
+}
+
+Command ParseInput(std::string_view line) {
+  if (IsBlank(line)) return {};
+  for (const Syntax& syntax : CommandTable()) {
+    Match match = TryRow(syntax, line);
+    if (match.matched) return std::move(match.command);
+  }
+  return {};  // unreachable: the last row matches every line
+}
+
+std::vector<std::string> HelpLines() {
+  std::vector<std::string> lines;
+  lines.push_back("What you can type (every form in a group does the same):");
+  for (const ActionHelp& group : kHelpGroups) {
+    std::string forms;
+    for (const Syntax& syntax : CommandTable()) {
+      if (syntax.action != group.action) continue;
+      if (!forms.empty()) forms += ", ";
+      forms += syntax.form;
+    }
+    lines.push_back("  " + forms);
+    lines.push_back("      " + std::string(group.meaning));
+  }
+  lines.push_back(
+      "NAME:TEXT is private only when NAME is a valid username and TEXT "
+      "follows the colon at once: \"Bob: hi\" and \"http://x\" are "
+      "broadcasts.");
+  lines.push_back(
+      "Keys: Left/Right move, Up/Down recall earlier lines, Ctrl-A/Ctrl-E go "
+      "to the start/end, Ctrl-U erases the line, Ctrl-W the word before the "
+      "cursor, Ctrl-D on an empty line or Ctrl-C quits.");
+  return lines;
+}
+
+}  // namespace chat::client

@@ -1,0 +1,24 @@
+// SentRequest: what the client asked the server, remembered until the answer
+// comes (answers arrive in request order), so an answer can be shown with
+// what it answers: "Carol is not online; not delivered: hi".
+#ifndef CHAT_CLIENT_SENT_REQUEST_H_
+#define CHAT_CLIENT_SENT_REQUEST_H_
+
+#include <string>
+#include <string_view>
+
+namespace chat::client {
+
+struct SentRequest {
+  enum class Kind { kJoin, kMesg, kBcst, kList, kQuit, kPing, kOther };
+  Kind kind = Kind::kOther;
+  std::string name;  // kJoin: the name asked for; kMesg: the recipient
+  std::string text;  // kMesg, kBcst: the text
+};
+
+// Classifies a request line as the server will read it.
+SentRequest DescribeRequest(std::string_view line);
+
+}  // namespace chat::client
+
+#endif  // CHAT_CLIENT_SENT_REQUEST_H_

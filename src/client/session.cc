@@ -1,0 +1,397 @@
+// Session: the name prompt and retry, the syntax table applied to each typed
+// line, answers matched to requests, and the exit rules of CLIENT.md.
+#include "client/session.h"
+
+#include "client/command_table.h"
+#include "client/exit_code.h"
+#include "protocol/line_assembler.h"
+#include "protocol/server_line.h"
+#include "protocol/text.h"
+
+namespace chat::client {
+namespace {
+
+using protocol::ServerLineKind;
+
+// ERR lines that answer no request: the server sends them on its own and
+// then closes the connection.
+bool IsUnsolicitedError(std::string_view phrase) {
+  return phrase == "Too Many Connections" || phrase == "Send Queue Exceeded";
+}
+
+bool IsBlank(std::string_view s) {
+  return s.find_first_not_of(" \t") == std::string_view::npos;
+}
+
+}  // namespace
+
+Session::Session(Settings settings, const Renderer& renderer, SessionIo& io)
+    : settings_(std::move(settings)), renderer_(renderer), io_(io) {}
+
+void Session::OnConnected() {
+  if (state_ != State::kConnecting) return;
+  if (settings_.user) {
+    StartJoin("JOIN " + *settings_.user);
+  } else {
+    AskName();
+  }
+  Pump();
+}
+
+void Session::AskName() {
+  state_ = State::kNaming;
+  io_.SetPrompt(kNamePrompt);
+}
+
+void Session::StartJoin(const std::string& request) {
+  if (!SendRequest(request)) return;
+  state_ = State::kJoining;
+  io_.SetPrompt("");  // no name prompt while the server decides
+}
+
+void Session::SendQuit() {
+  if (SendRequest("QUIT")) state_ = State::kQuitting;
+}
+
+void Session::Finish(int exit_code, std::string_view error) {
+  if (state_ == State::kDone) return;
+  state_ = State::kDone;
+  queue_.clear();
+  io_.Finish(exit_code, error);
+}
+
+bool Session::SendRequest(const std::string& request) {
+  if (request.size() > protocol::kMaxLineBytes) {
+    Show(renderer_.Error("Not sent: the line is longer than " +
+                         std::to_string(protocol::kMaxLineBytes) + " bytes"));
+    return false;
+  }
+  if (!protocol::IsValidText(request)) {
+    Show(renderer_.Error(
+        "Not sent: the line holds control characters or invalid UTF-8"));
+    return false;
+  }
+  io_.Send(request);
+  pending_.push_back(DescribeRequest(request));
+  return true;
+}
+
+// --- Input ---------------------------------------------------------------
+
+void Session::OnInputLine(std::string line) {
+  if (done()) return;
+  queue_.push_back({std::move(line), false});
+  Pump();
+}
+
+void Session::OnInputTooLong() {
+  if (done()) return;
+  queue_.push_back({{}, true});
+  Pump();
+}
+
+void Session::OnInputEnd() {
+  if (done()) return;
+  input_ended_ = true;
+  Pump();
+}
+
+void Session::Pump() {
+  // Lines wait while the connection is not up and while a JOIN is out: what
+  // they mean depends on its answer (a chat line, or the next name to try).
+  //
+  // A line answered locally (/help, /history, a usage error) also waits
+  // until every request sent before it is answered: output then follows
+  // input order, and /history includes the messages just sent.
+  while (!queue_.empty() &&
+         (state_ == State::kNaming || state_ == State::kChatting)) {
+    if (!pending_.empty() && IsLocal(queue_.front())) break;
+    InputItem item = std::move(queue_.front());
+    queue_.pop_front();
+    if (item.too_long) {
+      Show(renderer_.Error("Not sent: the line is longer than " +
+                           std::to_string(protocol::kMaxLineBytes) + " bytes"));
+    } else if (state_ == State::kNaming) {
+      HandleNameLine(item.line);
+    } else {
+      HandleChatLine(item.line);
+    }
+  }
+  if (state_ == State::kQuitting) queue_.clear();  // nothing after QUIT
+  if (queue_.empty() && input_ended_ &&
+      (state_ == State::kNaming || state_ == State::kChatting)) {
+    SendQuit();
+  }
+}
+
+bool Session::IsLocal(const InputItem& item) const {
+  if (item.too_long) return true;
+  const Command command = ParseInput(item.line);
+  switch (command.action) {
+    case Action::kHelp:
+    case Action::kHistory:
+    case Action::kUsage:
+      return true;
+    default:
+      return command.request.size() > protocol::kMaxLineBytes ||
+             !protocol::IsValidText(command.request);
+  }
+}
+
+void Session::HandleNameLine(const std::string& line) {
+  if (IsBlank(line)) return;
+  const Command command = ParseInput(line);
+  switch (command.action) {
+    case Action::kQuit:
+      SendQuit();
+      return;
+    case Action::kHelp:
+      io_.Show(HelpLines());
+      return;
+    case Action::kHistory:
+      ShowHistory(command.name);
+      return;
+    case Action::kUsage:
+      Show(renderer_.Error(command.message));
+      return;
+    case Action::kJoin:
+      StartJoin(command.request);
+      return;
+    default:
+      break;
+  }
+  // A protocol line typed by hand ("PING", "LIST") goes out as typed, even
+  // before JOIN: the server's answer is what such a user wants to see.
+  if (command.request == line) {
+    SendRequest(command.request);
+    return;
+  }
+  // Otherwise one word is the name ("Alice"); the server judges it, and
+  // says Invalid Username if it is not one.
+  if (line.find(' ') == std::string::npos) {
+    StartJoin("JOIN " + line);
+    return;
+  }
+  Show(renderer_.Error(
+      "Choose a username first: one word of 1 to 32 letters or digits"));
+}
+
+void Session::HandleChatLine(const std::string& line) {
+  const Command command = ParseInput(line);
+  switch (command.action) {
+    case Action::kNothing:
+      return;
+    case Action::kUsage:
+      Show(renderer_.Error(command.message));
+      return;
+    case Action::kHelp:
+      io_.Show(HelpLines());
+      return;
+    case Action::kHistory:
+      ShowHistory(command.name);
+      return;
+    default:
+      break;
+  }
+  if (!SendRequest(command.request)) return;
+  if (pending_.back().kind == SentRequest::Kind::kQuit) {
+    state_ = State::kQuitting;
+  }
+}
+
+void Session::ShowHistory(std::string_view with) {
+  const auto entries = history_.Select(with);
+  const std::string whom =
+      with.empty() ? std::string() : " with " + std::string(with);
+  if (entries.empty()) {
+    Show(renderer_.Notice("No messages" + whom + " yet"));
+    return;
+  }
+  std::vector<std::string> lines;
+  lines.push_back(renderer_.Notice(
+      "History" + whom + " (" + std::to_string(entries.size()) +
+      (entries.size() == 1 ? " message" : " messages") + "):"));
+  for (const HistoryEntry* entry : entries) {
+    lines.push_back(renderer_.HistoryLine(*entry));
+  }
+  io_.Show(lines);
+}
+
+// --- Server ----------------------------------------------------------------
+
+void Session::OnServerLine(std::string_view line) {
+  if (done() || state_ == State::kConnecting) return;
+  const protocol::ServerLine parsed = protocol::ParseServerLine(line);
+
+  // Answers come in request order, one per request: the oldest pending
+  // request is the one answered.
+  const bool is_answer = parsed.kind == ServerLineKind::kOk ||
+                         parsed.kind == ServerLineKind::kList ||
+                         parsed.kind == ServerLineKind::kPong ||
+                         (parsed.kind == ServerLineKind::kError &&
+                          !IsUnsolicitedError(parsed.first));
+  std::optional<SentRequest> request;
+  if (is_answer && !pending_.empty()) {
+    request = std::move(pending_.front());
+    pending_.pop_front();
+  }
+  const SentRequest* answered = request ? &*request : nullptr;
+  HandleServerLine(line, parsed, answered);
+  // An answer may release held input lines (or end the name step).
+  if (request) Pump();
+}
+
+void Session::HandleServerLine(std::string_view line,
+                               const protocol::ServerLine& parsed,
+                               const SentRequest* answered) {
+  switch (parsed.kind) {
+    case ServerLineKind::kHello:
+      return;  // free text meant for people using nc; not shown
+    case ServerLineKind::kOk:
+      OnOk(parsed.first, parsed.second, answered);
+      return;
+    case ServerLineKind::kList:
+      io_.Show(renderer_.UserList(parsed.names, name_));
+      return;
+    case ServerLineKind::kPong:
+      Show(renderer_.Pong(parsed.first));
+      return;
+    case ServerLineKind::kError:
+      OnError(parsed.first, parsed.second, answered);
+      return;
+    case ServerLineKind::kMesg:
+      history_.Add({settings_.clock(), HistoryEntry::Kind::kPrivateIn,
+                    std::string(parsed.first), std::string(parsed.second)});
+      Show(renderer_.PrivateFrom(parsed.first, parsed.second));
+      return;
+    case ServerLineKind::kBcst:
+      history_.Add({settings_.clock(), HistoryEntry::Kind::kBroadcastIn,
+                    std::string(parsed.first), std::string(parsed.second)});
+      Show(renderer_.Broadcast(parsed.first, parsed.second));
+      return;
+    case ServerLineKind::kJoined:
+      Show(renderer_.Joined(parsed.first));
+      return;
+    case ServerLineKind::kLeft:
+      Show(renderer_.Left(parsed.first));
+      return;
+    case ServerLineKind::kBye:
+      Show(renderer_.Bye(parsed.first));
+      Finish(kExitOk);
+      return;
+    case ServerLineKind::kUnknown:
+      Show(renderer_.Unknown(line));
+      return;
+  }
+}
+
+void Session::OnOk(std::string_view verb, std::string_view argument,
+                   const SentRequest* request) {
+  const bool has_request = request != nullptr;
+  if (verb == "JOIN") {
+    name_ = !argument.empty() ? std::string(argument)
+            : has_request     ? request->name
+                              : name_;
+    if (state_ != State::kJoining) return;  // e.g. Ctrl-C sent QUIT meanwhile
+    state_ = State::kChatting;
+    Show(renderer_.Notice(name_ + " joined! Connected to server " +
+                          settings_.server + "."));
+    if (settings_.interactive) {
+      Show(renderer_.Notice(
+          "Type a line to send it to everyone, Bob:hi to send it to Bob "
+          "only, /help for all commands, /quit or Ctrl-D to leave."));
+    }
+    io_.SetPrompt(name_ + "> ");
+  } else if (verb == "MESG") {
+    const std::string to = !argument.empty() ? std::string(argument)
+                           : has_request     ? request->name
+                                             : std::string();
+    const std::string text = has_request ? request->text : std::string();
+    history_.Add(
+        {settings_.clock(), HistoryEntry::Kind::kPrivateOut, to, text});
+    Show(renderer_.PrivateTo(to, text));
+  } else if (verb == "BCST") {
+    const std::string text = has_request ? request->text : std::string();
+    history_.Add(
+        {settings_.clock(), HistoryEntry::Kind::kBroadcastOut, name_, text});
+    // Both lines come with the answer, so that they appear in the order
+    // the lines were typed, after the answers to earlier requests.
+    std::vector<std::string> lines{renderer_.SendingBroadcast(name_),
+                                   renderer_.Broadcast(name_, text)};
+    if (argument == "0") {
+      lines.push_back(renderer_.Notice("(nobody else is online to read it)"));
+    }
+    io_.Show(lines);
+  } else if (verb == "QUIT") {
+    Show(renderer_.Notice("Disconnected."));
+    Finish(kExitOk);
+  } else {
+    Show(renderer_.Unknown("OK " + std::string(verb) +
+                           (argument.empty() ? "" : " ") +
+                           std::string(argument)));
+  }
+}
+
+void Session::OnError(std::string_view phrase, std::string_view detail,
+                      const SentRequest* request) {
+  Show(renderer_.ServerError(phrase, detail, request));
+  if (phrase == "Too Many Users" || phrase == "Too Many Connections") {
+    Finish(kExitRejected);
+    return;
+  }
+  const bool join_refused =
+      request != nullptr && request->kind == SentRequest::Kind::kJoin &&
+      state_ == State::kJoining &&
+      (phrase == "Username Taken" || phrase == "Invalid Username");
+  if (!join_refused) return;
+  if (!settings_.interactive && settings_.user) {
+    // A script gave the name on the command line: there is nobody to ask
+    // for another one, and trying its input lines as names would send them
+    // where they were not meant to go.
+    Finish(kExitRejected);
+    return;
+  }
+  if (settings_.interactive) {
+    Show(renderer_.Notice("Please choose another username."));
+  }
+  AskName();
+}
+
+void Session::OnServerLineTooLong() {
+  if (done()) return;
+  Show(renderer_.Error("Skipped a line from the server: it was too long"));
+}
+
+void Session::OnServerClosed(std::string_view error) {
+  if (done()) return;
+  if (error.empty()) {
+    Finish(kExitConnectionLost, "The server closed the connection.");
+  } else {
+    Finish(kExitConnectionLost,
+           "Lost the connection to the server: " + std::string(error));
+  }
+}
+
+void Session::OnInterrupt() {
+  switch (state_) {
+    case State::kConnecting:
+      Finish(kExitConnectionLost, "Interrupted before connecting.");
+      return;
+    case State::kQuitting:
+      Finish(kExitConnectionLost, "Interrupted while waiting for OK QUIT.");
+      return;
+    case State::kDone:
+      return;
+    default:
+      queue_.clear();
+      SendQuit();
+      return;
+  }
+}
+
+void Session::OnQuitTimeout() {
+  if (state_ != State::kQuitting) return;
+  Finish(kExitConnectionLost, "The server did not answer QUIT.");
+}
+
+}  // namespace chat::client
