@@ -1,0 +1,90 @@
+// Broker: the parent process. One epoll loop over the listening sockets, a
+// signalfd (SIGCHLD, SIGTERM, SIGINT) and every worker's channel. It accepts
+// and forks, relays frames (relay.h), reaps, and runs the shutdown. It never
+// blocks on a worker: channels are non-blocking and each has a bounded queue.
+#ifndef CHAT_SERVER_BROKER_H_
+#define CHAT_SERVER_BROKER_H_
+
+#include <sys/epoll.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ipc/registry.h"
+#include "ipc/unique_fd.h"
+#include "server/listener.h"
+#include "server/log.h"
+#include "server/options.h"
+#include "server/relay.h"
+#include "server/worker_table.h"
+
+namespace chat::server {
+
+class Broker {
+ public:
+  Broker(const Options& options, const Log& log, ipc::Registry& registry,
+         std::vector<Listener> listeners);
+
+  // Creates the epoll set and the signalfd. SIGCHLD, SIGTERM and SIGINT
+  // must already be blocked (before any other thread or child exists).
+  bool Init(std::string* error);
+
+  // Serves until SIGTERM/SIGINT and every worker is gone; the exit status.
+  int Run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  enum class Tag : uint64_t { kListener = 1, kSignals = 2, kWorker = 3 };
+
+  bool Watch(int fd, uint32_t events, Tag tag, uint32_t index,
+             uint32_t generation = 0, int op = EPOLL_CTL_ADD);
+  void Dispatch(const epoll_event& event);
+
+  void AcceptFrom(size_t listener);
+  void StartWorker(ipc::UniqueFd client, const std::string& peer);
+  // Answers a connection that gets no worker, then closes it.
+  void Refuse(ipc::UniqueFd client, const std::string& peer,
+              std::string_view detail);
+  void PauseAccepting();
+  void ResumeAccepting();
+  void WatchListeners(uint32_t events);
+
+  // Reads up to `max_frames` frames; true if it stopped at that limit with
+  // the channel still open (there may be more).
+  bool ReadChannel(uint32_t index, int max_frames);
+  void StopReading(uint32_t index);
+  void FlushDirty();
+
+  void HandleSignals();
+  void ReapChildren();
+  void Reap(pid_t pid, int wait_status);
+
+  void BeginShutdown(int signal);
+  void KillAll();
+  int TimeoutMs() const;
+  // The exit status once the loop should stop.
+  std::optional<int> HandleTimers();
+
+  const Options& options_;
+  const Log& log_;
+  ipc::Registry& registry_;
+  std::vector<Listener> listeners_;
+  WorkerTable table_;
+  Relay relay_;
+  ipc::UniqueFd epoll_;
+  ipc::UniqueFd signals_;
+  std::vector<uint32_t> flushing_;
+
+  std::optional<Clock::time_point> resume_accepting_at_;
+  bool shutting_down_ = false;
+  Clock::time_point shutdown_deadline_;
+  bool killed_all_ = false;
+  Clock::time_point kill_deadline_;
+};
+
+}  // namespace chat::server
+
+#endif  // CHAT_SERVER_BROKER_H_

@@ -1,0 +1,100 @@
+// chat-server: parses the command line, opens the listening sockets and the
+// shared registry, and hands over to the broker. Exit status: 0 after a
+// SIGTERM/SIGINT shutdown, 1 when the server cannot start or fails, 2 for a
+// bad command line.
+#include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "ipc/registry.h"
+#include "server/broker.h"
+#include "server/listener.h"
+#include "server/log.h"
+#include "server/options.h"
+
+namespace {
+
+int StartupFailure(const std::string& what) {
+  std::fprintf(stderr, "server: %s\n", what.c_str());
+  return chat::server::kExitFailure;
+}
+
+// The broker holds one channel fd per connection, so --max-connections above
+// the usual soft limit of 1024 open files needs the limit raised (as far as
+// the hard limit allows; short of it, the surplus connections are refused
+// one by one, logged, rather than the server failing).
+void RaiseOpenFileLimit(uint32_t max_connections,
+                        const chat::server::Log& log) {
+  constexpr rlim_t kSpareFds = 64;  // listeners, epoll, signalfd, in-flight
+  rlim_t wanted = max_connections + kSpareFds;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) {
+    return;
+  }
+  limit.rlim_cur = std::min(wanted, limit.rlim_max);
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur < wanted) {
+    log.Error(chat::server::kServerSubject,
+              "open file limit " + std::to_string(limit.rlim_cur) +
+                  " is below what --max-connections " +
+                  std::to_string(max_connections) + " needs");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace chat::server;
+  ParsedCommandLine parsed = ParseCommandLine(argc, argv);
+  if (!parsed.options) {
+    std::fputs(parsed.out.c_str(), stdout);
+    std::fputs(parsed.err.c_str(), stderr);
+    return parsed.exit_status;
+  }
+  const Options& options = *parsed.options;
+
+  // A peer that vanishes must cost an error code, never the process.
+  signal(SIGPIPE, SIG_IGN);
+  // Blocked before any child exists, so none is reaped or signalled before
+  // the broker's signalfd is there to see it; workers inherit the mask and
+  // take over SIGTERM/SIGINT with their own signalfd.
+  sigset_t handled;
+  sigemptyset(&handled);
+  sigaddset(&handled, SIGCHLD);
+  sigaddset(&handled, SIGTERM);
+  sigaddset(&handled, SIGINT);
+  if (sigprocmask(SIG_BLOCK, &handled, nullptr) != 0) {
+    return StartupFailure(ErrnoText("sigprocmask", errno));
+  }
+
+  Log log(STDERR_FILENO, options.log_level);
+  RaiseOpenFileLimit(options.max_connections, log);
+  std::string error;
+  auto listeners = OpenListeners(options.bind, options.port, &error);
+  if (!listeners) return StartupFailure(error);
+  auto registry = chat::ipc::Registry::Create(options.max_users,
+                                              options.max_connections, &error);
+  if (!registry) return StartupFailure("registry: " + error);
+
+  std::vector<std::string> addresses;
+  for (const auto& listener : *listeners) addresses.push_back(listener.address);
+  Broker broker(options, log, *registry, std::move(*listeners));
+  if (!broker.Init(&error)) return StartupFailure(error);
+
+  // The line scripts and tests wait for; on stdout even under -q.
+  for (const auto& address : addresses) {
+    std::printf("listening on %s\n", address.c_str());
+  }
+  std::fflush(stdout);
+  log.Info(kServerSubject,
+           "started: max users " + std::to_string(options.max_users) +
+               ", max connections " + std::to_string(options.max_connections) +
+               ", send queue " + std::to_string(options.send_queue) +
+               " bytes, join timeout " +
+               std::to_string(options.join_timeout_seconds) + " s");
+  return broker.Run();
+}

@@ -1,0 +1,116 @@
+// Command-line parsing with CLI11. Every failure becomes one line on stderr
+// and exit status 2; a missing port prints the usage statement instead, as
+// a bare "port is required" would not tell a newcomer what to type.
+#include "server/options.h"
+
+#include <CLI/CLI.hpp>
+#include <limits>
+#include <sstream>
+
+namespace chat::server {
+namespace {
+
+constexpr std::string_view kUsageLine = "usage: server [OPTIONS] PORT";
+
+// Puts our own usage line first, where CLI11 would put its description and
+// "Usage:", so that --help and the missing-port message start alike.
+class UsageFormatter : public CLI::Formatter {
+ public:
+  std::string make_description(const CLI::App*) const override { return ""; }
+  std::string make_usage(const CLI::App*, std::string) const override {
+    return std::string(kUsageLine) + "\n";
+  }
+};
+
+constexpr std::string_view kFooter =
+    "A multi-process chat server: one worker process per TCP connection.\n"
+    "It prints \"listening on HOST:PORT\" on stdout once ready and logs one\n"
+    "line per event on stderr. SIGTERM or SIGINT shut it down.";
+
+// CLI11 messages sometimes span lines; the contract is one line.
+std::string OneLine(std::string text) {
+  for (char& c : text) {
+    if (c == '\n') c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
+  Options options;
+  std::optional<uint32_t> port;
+  bool quiet = false;
+  bool verbose = false;
+
+  CLI::App app;
+  app.name("server");
+  app.formatter(std::make_shared<UsageFormatter>());
+  app.footer(std::string(kFooter));
+  app.set_version_flag("--version", std::string(kServerVersion),
+                       "Print the version and exit");
+  app.get_formatter()->column_width(28);
+
+  app.add_option("port,--port", port,
+                 "TCP port to listen on (0: any free port)")
+      ->type_name("PORT")
+      ->check(CLI::Range(0, 65535).description(""));
+  app.add_option("--bind", options.bind,
+                 "Address to listen on (default: every IPv6 and IPv4 address)")
+      ->type_name("ADDR");
+  app.add_option("--max-users", options.max_users,
+                 "Most registered users at once")
+      ->type_name("N")
+      ->check(CLI::Range(1, 100000).description(""))
+      ->capture_default_str();
+  app.add_option("--max-connections", options.max_connections,
+                 "Most connections (= worker processes) at once")
+      ->type_name("N")
+      ->check(CLI::Range(1, 65536).description(""))
+      ->capture_default_str();
+  app.add_option("--send-queue", options.send_queue,
+                 "Bytes of undelivered output kept per client before it is "
+                 "dropped as too slow")
+      ->type_name("BYTES")
+      ->check(CLI::Range(size_t{8192}, size_t{1} << 30).description(""))
+      ->capture_default_str();
+  app.add_option("--join-timeout", options.join_timeout_seconds,
+                 "Seconds a connection may stay without JOIN")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 86400).description(""))
+      ->capture_default_str();
+  auto* quiet_flag = app.add_flag("-q,--quiet", quiet, "Log errors only");
+  app.add_flag("-v,--verbose", verbose, "Log message texts too")
+      ->excludes(quiet_flag);
+
+  ParsedCommandLine result;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    result.out = app.help();
+    return result;
+  } catch (const CLI::CallForAllHelp&) {
+    result.out = app.help();
+    return result;
+  } catch (const CLI::CallForVersion&) {
+    result.out = std::string(kServerVersion) + "\n";
+    return result;
+  } catch (const CLI::ParseError& error) {
+    result.exit_status = kExitUsage;
+    result.err = "server: " + OneLine(error.what()) + "\n";
+    return result;
+  }
+  if (!port) {
+    result.exit_status = kExitUsage;
+    result.err = app.help();
+    return result;
+  }
+  options.port = static_cast<uint16_t>(*port);
+  if (quiet) options.log_level = LogLevel::kError;
+  if (verbose) options.log_level = LogLevel::kVerbose;
+  result.options = options;
+  return result;
+}
+
+}  // namespace chat::server

@@ -1,0 +1,48 @@
+// The server's command line: the Options every part of the server reads, and
+// their parsing and validation (CLI11), kept apart from main() so that tests
+// can check each option without starting a process.
+#ifndef CHAT_SERVER_OPTIONS_H_
+#define CHAT_SERVER_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/log.h"
+
+namespace chat::server {
+
+inline constexpr std::string_view kServerVersion = "chat-server 1.0";
+
+struct Options {
+  uint16_t port = 0;  // 0: the kernel picks a free port
+  std::string bind;   // empty: every address, IPv6 and IPv4, on one socket
+  uint32_t max_users = 10;
+  // Every connection is a process, so this also bounds the process count.
+  uint32_t max_connections = 256;
+  size_t send_queue = 1 << 20;  // bytes of undelivered output per client
+  uint32_t join_timeout_seconds = 60;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// Exit statuses of the server process.
+inline constexpr int kExitOk = 0;       // shut down by SIGTERM/SIGINT
+inline constexpr int kExitFailure = 1;  // could not start, or failed
+inline constexpr int kExitUsage = 2;    // bad command line
+
+// What main() does with a command line: run with `options`, or print `out`
+// (to stdout) and `err` (to stderr) and exit with `exit_status`.
+struct ParsedCommandLine {
+  std::optional<Options> options;
+  int exit_status = kExitOk;
+  std::string out;
+  std::string err;
+};
+
+ParsedCommandLine ParseCommandLine(int argc, const char* const* argv);
+
+}  // namespace chat::server
+
+#endif  // CHAT_SERVER_OPTIONS_H_

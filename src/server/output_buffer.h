@@ -1,0 +1,39 @@
+// OutputBuffer: the bytes a worker owes its client, written from the front
+// as the socket takes them. Its size is what --send-queue bounds.
+#ifndef CHAT_SERVER_OUTPUT_BUFFER_H_
+#define CHAT_SERVER_OUTPUT_BUFFER_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace chat::server {
+
+class OutputBuffer {
+ public:
+  void Append(std::string_view bytes) { data_.append(bytes); }
+
+  // Bytes not yet written.
+  std::string_view pending() const {
+    return std::string_view(data_).substr(head_);
+  }
+  size_t size() const { return data_.size() - head_; }
+  bool empty() const { return size() == 0; }
+
+  // `bytes` of the front were written.
+  void Consume(size_t bytes);
+
+  // Drops every pending byte except the rest of a line already partly
+  // written, so that a last line appended afterwards starts on a line of its
+  // own.
+  void DropAllButCurrentLine();
+
+ private:
+  std::string data_;
+  size_t head_ = 0;        // first unwritten byte of data_
+  bool mid_line_ = false;  // the last byte written was not an LF
+};
+
+}  // namespace chat::server
+
+#endif  // CHAT_SERVER_OUTPUT_BUFFER_H_

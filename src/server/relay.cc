@@ -1,0 +1,142 @@
+// Relay: MESG to one, BCST/JOINED/LEFT to all registered but one, and the
+// exactly-once LEFT.
+#include "server/relay.h"
+
+#include <signal.h>
+
+#include <string>
+
+#include "protocol/reply.h"
+#include "protocol/text.h"
+
+namespace chat::server {
+
+Relay::Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
+             size_t hung_limit)
+    : table_(table), registry_(registry), log_(log), hung_limit_(hung_limit) {}
+
+void Relay::OnFrame(uint32_t from, const ipc::FrameView& frame) {
+  switch (frame.kind) {
+    case ipc::FrameKind::kSendTo:
+      // The target was looked up in the registry, so it has joined, even if
+      // its own kJoined is still on its way here. A target that is gone
+      // (left, or its index reused: the generation differs) drops the lines;
+      // its LEFT tells the sender's peers.
+      if (WorkerEntry* target = table_.Find(frame.target)) {
+        Queue(target->id.connection, ipc::FrameKind::kDeliver, frame.payload);
+      }
+      return;
+    case ipc::FrameKind::kBroadcast: {
+      uint32_t count = FanOut(frame.payload, from);
+      Queue(from, ipc::FrameKind::kBroadcastDone, {}, count);
+      return;
+    }
+    case ipc::FrameKind::kJoined:
+      Joined(from, frame.payload);
+      return;
+    case ipc::FrameKind::kLeft:
+      AnnounceLeft(from);
+      return;
+    default:
+      Kill(from, "sent frame kind " +
+                     std::to_string(static_cast<int>(frame.kind)) +
+                     ", which only the broker sends");
+      return;
+  }
+}
+
+void Relay::Joined(uint32_t from, std::string_view name) {
+  WorkerEntry& entry = table_.at(from);
+  if (entry.registered || !protocol::IsValidUsername(name)) {
+    Kill(from, "sent an invalid JOINED frame");
+    return;
+  }
+  if (auto holder = table_.FindRegistered(name)) AnnounceLeft(*holder);
+  table_.Register(from, std::string(name));
+  // Answered like a broadcast: the worker says OK JOIN only now that the
+  // user is counted in every later fan-out.
+  uint32_t told = FanOut(protocol::FormatJoined(name), from);
+  Queue(from, ipc::FrameKind::kBroadcastDone, {}, told);
+}
+
+void Relay::AnnounceLeft(uint32_t index) {
+  WorkerEntry& entry = table_.at(index);
+  if (!entry.registered) return;
+  table_.Unregister(index);
+  FanOut(protocol::FormatLeft(entry.name), index);
+}
+
+void Relay::OnWorkerGone(uint32_t index, std::string_view why) {
+  WorkerEntry& entry = table_.at(index);
+  // Clears the entry of a worker that died holding it; a worker that left
+  // by itself already did, and this finds nothing.
+  std::optional<std::string> held = registry_.Leave(entry.id);
+  if (entry.registered) {
+    log_.Info(entry.subject,
+              "LEFT " + entry.name + " (" + std::string(why) + ")");
+    AnnounceLeft(index);
+  } else if (held) {
+    // Died between joining the registry and telling the broker: nobody got
+    // JOINED, but LIST may have shown the name.
+    log_.Info(entry.subject, "LEFT " + *held + " (" + std::string(why) + ")");
+    FanOut(protocol::FormatLeft(*held), index);
+  }
+}
+
+void Relay::ShutdownAll(std::string_view reason) {
+  for (uint32_t index = 0; index < table_.capacity(); ++index) {
+    if (table_.at(index).in_use) {
+      Queue(index, ipc::FrameKind::kShutdown, reason);
+    }
+  }
+}
+
+void Relay::Kill(uint32_t index, std::string_view why) {
+  WorkerEntry& entry = table_.at(index);
+  if (entry.killed || entry.pid <= 0) return;
+  log_.Error(entry.subject, std::string(why) + "; killing it");
+  entry.killed = true;
+  entry.killed_because = why;
+  kill(entry.pid, SIGKILL);
+}
+
+void Relay::MarkDirty(uint32_t index) {
+  WorkerEntry& entry = table_.at(index);
+  if (entry.dirty) return;
+  entry.dirty = true;
+  dirty_.push_back(index);
+}
+
+void Relay::TakeDirty(std::vector<uint32_t>* out) {
+  out->clear();
+  out->swap(dirty_);
+}
+
+bool Relay::Queue(uint32_t to, ipc::FrameKind kind, std::string_view payload,
+                  uint32_t count) {
+  WorkerEntry& entry = table_.at(to);
+  if (!entry.in_use || !entry.channel || !entry.channel_writable ||
+      entry.killed) {
+    return false;
+  }
+  entry.channel->Queue(kind, payload, {}, count);
+  MarkDirty(to);
+  if (entry.channel->queued_bytes() > hung_limit_) {
+    Kill(to, "not reading its channel (" +
+                 std::to_string(entry.channel->queued_bytes()) +
+                 " bytes queued)");
+  }
+  return true;
+}
+
+uint32_t Relay::FanOut(std::string_view lines, uint32_t except) {
+  uint32_t count = 0;
+  for (uint32_t index : table_.registered()) {
+    if (index != except && Queue(index, ipc::FrameKind::kDeliver, lines)) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+}  // namespace chat::server

@@ -1,0 +1,260 @@
+// Session: every request of PROTOCOL.md, its answer and its error phrase.
+#include "server/session.h"
+
+#include <variant>
+
+#include "protocol/reply.h"
+#include "protocol/text.h"
+
+namespace chat::server {
+
+using protocol::ErrorCode;
+using protocol::FormatError;
+
+namespace {
+
+constexpr std::string_view kJoinFirst = "send JOIN <username> first";
+
+}  // namespace
+
+Session::Session(ipc::Registry& registry, ipc::Channel& channel,
+                 ipc::WorkerId id, const Log& log, std::string subject)
+    : registry_(registry),
+      channel_(channel),
+      id_(id),
+      log_(log),
+      subject_(std::move(subject)) {}
+
+void Session::Start() { Reply(protocol::FormatHello()); }
+
+void Session::OnInput(std::string_view bytes) {
+  if (ended()) return;
+  assembler_.Append(bytes);
+  HandleLines();
+}
+
+void Session::Resume() {
+  if (lines_waiting_) HandleLines();
+}
+
+void Session::HandleLines() {
+  std::string_view line;
+  lines_waiting_ = true;
+  while (!ended() && !awaiting_broker() && !OutputPaused()) {
+    switch (assembler_.Next(&line)) {
+      case protocol::LineAssembler::Status::kNeedMore:
+        lines_waiting_ = false;
+        return;
+      case protocol::LineAssembler::Status::kTooLong:
+        log_.Info(subject_, "bad request by " + Who() + ": Line Too Long");
+        Reply(FormatError(ErrorCode::kLineTooLong));
+        break;
+      case protocol::LineAssembler::Status::kLine:
+        HandleLine(line);
+        break;
+    }
+  }
+}
+
+void Session::HandleLine(std::string_view line) {
+  if (line.empty()) return;
+  if (!protocol::IsValidText(line)) {
+    log_.Info(subject_, "bad request by " + Who() + ": Invalid Text");
+    Reply(FormatError(ErrorCode::kInvalidText));
+    return;
+  }
+  auto parsed = protocol::ParseRequest(line);
+  if (const auto* error = std::get_if<protocol::RequestError>(&parsed)) {
+    log_.Info(subject_, "bad request by " + Who() + ": " +
+                            std::string(protocol::ErrorPhrase(error->code)));
+    Reply(FormatError(error->code, error->detail));
+    return;
+  }
+  HandleRequest(std::get<protocol::Request>(parsed), line);
+}
+
+std::string Session::Who() const {
+  return registered_ ? name_ : "(unregistered)";
+}
+
+void Session::LogRequest(const protocol::Request& request,
+                         std::string_view line) {
+  if (!log_.info()) return;
+  std::string event = "request ";
+  event += protocol::VerbName(request.verb);
+  event += " by " + Who();
+  size_t space = line.find(' ');
+  if (log_.verbose() && space != std::string_view::npos) {
+    event += ": ";
+    event += line.substr(space + 1);
+  }
+  log_.Info(subject_, event);
+}
+
+void Session::HandleRequest(const protocol::Request& request,
+                            std::string_view line) {
+  if (request.verb != protocol::Verb::kJoin) LogRequest(request, line);
+  switch (request.verb) {
+    case protocol::Verb::kJoin:
+      Join(request.name);
+      return;
+    case protocol::Verb::kList:
+      if (!registered_) return RefuseUnregistered();
+      Reply(protocol::FormatList(registry_.Names()));
+      return;
+    case protocol::Verb::kMesg:
+      if (!registered_) return RefuseUnregistered();
+      Mesg(request.name, request.text);
+      return;
+    case protocol::Verb::kBcst:
+      if (!registered_) return RefuseUnregistered();
+      Bcst(request.text);
+      return;
+    case protocol::Verb::kQuit:
+      End(EndReason::kQuit);
+      Reply(protocol::FormatOkQuit());
+      return;
+    case protocol::Verb::kPing:
+      Reply(protocol::FormatPong(request.text));
+      return;
+  }
+}
+
+void Session::RefuseUnregistered() {
+  Reply(FormatError(ErrorCode::kUnregisteredUser, kJoinFirst));
+}
+
+void Session::Join(std::string_view name) {
+  std::string wanted(name);
+  if (registered_) {
+    log_.Info(subject_,
+              "JOIN " + wanted + " refused: Already Registered as " + name_);
+    Reply(FormatError(ErrorCode::kAlreadyRegistered, name_));
+    return;
+  }
+  switch (registry_.Join(name, id_)) {
+    case ipc::JoinResult::kJoined:
+      registered_ = true;
+      name_ = wanted;
+      log_.Info(subject_, "JOIN " + name_ + " accepted");
+      // OK JOIN waits for the broker's answer (see the header).
+      channel_.Queue(ipc::FrameKind::kJoined, name_);
+      awaiting_ = Awaiting::kJoin;
+      return;
+    case ipc::JoinResult::kTaken:
+      log_.Info(subject_, "JOIN " + wanted + " refused: Username Taken");
+      Reply(FormatError(ErrorCode::kUsernameTaken, wanted));
+      return;
+    case ipc::JoinResult::kInvalid:
+      log_.Info(subject_, "JOIN " + wanted + " refused: Invalid Username");
+      Reply(FormatError(ErrorCode::kInvalidUsername, wanted));
+      return;
+    case ipc::JoinResult::kFull:
+      log_.Info(subject_, "JOIN " + wanted + " refused: Too Many Users");
+      Reply(FormatError(ErrorCode::kTooManyUsers));
+      End(EndReason::kTooManyUsers);
+      return;
+  }
+}
+
+void Session::Mesg(std::string_view to, std::string_view text) {
+  auto recipient = registry_.Lookup(to);
+  if (!recipient) {
+    Reply(FormatError(ErrorCode::kUnknownRecipient, to));
+    return;
+  }
+  std::string push = protocol::FormatMesgPush(name_, text);
+  if (recipient->worker == id_) {
+    output_.Append(push);
+  } else {
+    channel_.Queue(ipc::FrameKind::kSendTo, push, recipient->worker);
+  }
+  Reply(protocol::FormatOkMesg(recipient->name));
+}
+
+void Session::Bcst(std::string_view text) {
+  channel_.Queue(ipc::FrameKind::kBroadcast,
+                 protocol::FormatBcstPush(name_, text));
+  awaiting_ = Awaiting::kBcst;
+}
+
+void Session::OnFrame(const ipc::FrameView& frame) {
+  if (ended()) return;
+  switch (frame.kind) {
+    case ipc::FrameKind::kDeliver:
+      output_.Append(frame.payload);
+      return;
+    case ipc::FrameKind::kBroadcastDone:
+      switch (awaiting_) {
+        case Awaiting::kNothing:
+          return OnInternalError("broadcast answer without a broadcast");
+        case Awaiting::kJoin:
+          Reply(protocol::FormatOkJoin(name_));
+          break;
+        case Awaiting::kBcst:
+          Reply(protocol::FormatOkBcst(frame.count));
+          break;
+      }
+      awaiting_ = Awaiting::kNothing;
+      HandleLines();
+      return;
+    case ipc::FrameKind::kShutdown:
+      Reply(protocol::FormatBye(frame.payload));
+      End(EndReason::kShutdown);
+      return;
+    default:
+      return OnInternalError("unexpected frame kind " +
+                             std::to_string(static_cast<int>(frame.kind)) +
+                             " from the broker");
+  }
+}
+
+void Session::OnJoinTimeout() {
+  if (ended() || registered_) return;
+  Reply(protocol::FormatBye(protocol::kByeJoinTimeout));
+  End(EndReason::kJoinTimeout);
+}
+
+void Session::OnShutdown() {
+  if (ended()) return;
+  Reply(protocol::FormatBye(protocol::kByeShutdown));
+  End(EndReason::kShutdown);
+}
+
+void Session::OnBrokerGone() {
+  if (ended()) return;
+  Reply(protocol::FormatBye(protocol::kByeShutdown));
+  End(EndReason::kBrokerGone);
+}
+
+void Session::OnClientClosed() { End(EndReason::kClosed); }
+
+void Session::OnClientError() { End(EndReason::kClientError); }
+
+void Session::OnSendQueueExceeded() {
+  if (ended()) return;
+  // The queue is dropped; only the line being written is finished so that
+  // the error, if the client ever reads that far, is a line of its own.
+  output_.DropAllButCurrentLine();
+  Reply(FormatError(ErrorCode::kSendQueueExceeded));
+  End(EndReason::kSlow);
+}
+
+void Session::OnInternalError(std::string_view what) {
+  if (ended()) return;
+  log_.Error(subject_, what);
+  End(EndReason::kInternalError);
+}
+
+void Session::End(EndReason reason) {
+  if (ended()) return;
+  end_reason_ = reason;
+  if (!registered_) return;
+  registered_ = false;
+  registry_.Leave(id_);
+  log_.Info(subject_,
+            "LEFT " + name_ + " (" + std::string(Describe(reason)) + ")");
+  channel_.Queue(ipc::FrameKind::kLeft, name_);
+}
+
+}  // namespace chat::server

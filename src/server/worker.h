@@ -1,0 +1,31 @@
+// The worker: the one process that serves one client connection. It runs
+// the Session over the client socket, its channel to the broker and a
+// signalfd, and exits with the status that names why the session ended.
+#ifndef CHAT_SERVER_WORKER_H_
+#define CHAT_SERVER_WORKER_H_
+
+#include "ipc/channel.h"
+#include "ipc/registry.h"
+#include "ipc/unique_fd.h"
+#include "ipc/worker_id.h"
+#include "server/log.h"
+#include "server/options.h"
+
+namespace chat::server {
+
+struct WorkerSetup {
+  ipc::UniqueFd client;  // the accepted TCP socket, non-blocking
+  ipc::Channel channel;  // the worker's end of its channel to the broker
+  ipc::WorkerId id;
+  ipc::Registry* registry;
+  const Options* options;
+  const Log* log;
+};
+
+// Serves the connection and exits the process (never returns). Call only in
+// a freshly forked child that kept nothing else (see spawn.h).
+[[noreturn]] void RunWorker(WorkerSetup setup);
+
+}  // namespace chat::server
+
+#endif  // CHAT_SERVER_WORKER_H_

@@ -1,0 +1,397 @@
+// The process model: one worker process per connection; a worker killed or
+// hung hurts nobody else; the broker's death or shutdown leaves no worker
+// and no shared memory behind; the status log tells what happened.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "support/connection.h"
+#include "support/line_expect.h"
+#include "support/server_process.h"
+#include "support/subprocess.h"
+
+namespace chat::test {
+namespace {
+
+// The one pid in `after` that is not in `before`; -1 if not exactly one.
+pid_t NewChild(std::vector<pid_t> before, std::vector<pid_t> after) {
+  std::vector<pid_t> added;
+  std::sort(before.begin(), before.end());
+  for (pid_t pid : after) {
+    if (!std::binary_search(before.begin(), before.end(), pid)) {
+      added.push_back(pid);
+    }
+  }
+  return added.size() == 1 ? added[0] : -1;
+}
+
+// Connects and joins as `name`; *worker gets the pid of its worker.
+std::unique_ptr<Connection> JoinAndFindWorker(ServerProcess& server,
+                                              const std::string& name,
+                                              pid_t* worker) {
+  auto before = ChildrenOf(server.pid());
+  auto connection = ConnectAndJoin(server.port(), name);
+  *worker = NewChild(before, ChildrenOf(server.pid()));
+  return connection;
+}
+
+// The state letter of /proc/<pid>/stat ('T' for stopped), or '?'.
+char ProcessState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)),
+                   std::istreambuf_iterator<char>());
+  size_t paren = text.rfind(')');
+  return paren == std::string::npos || paren + 2 >= text.size()
+             ? '?'
+             : text[paren + 2];
+}
+
+// Waits (bounded) until `pid` shows as stopped.
+bool WaitForStopped(pid_t pid) {
+  auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ProcessState(pid) == 'T') return true;
+    std::this_thread::yield();
+  }
+  return false;
+}
+
+std::vector<std::string> ShmObjectsOf(pid_t server) {
+  std::vector<std::string> mine;
+  std::string prefix = "chat-server." + std::to_string(server) + ".";
+  for (const auto& name : ChatShmObjects()) {
+    if (name.rfind(prefix, 0) == 0) mine.push_back(name);
+  }
+  return mine;
+}
+
+TEST(ProcessModelTest, EachConnectionHasItsOwnWorkerProcess) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  EXPECT_TRUE(ChildrenOf(server->pid()).empty());
+  std::vector<std::unique_ptr<Connection>> clients;
+  std::vector<pid_t> workers;
+  for (int i = 1; i <= 3; ++i) {
+    auto before = ChildrenOf(server->pid());
+    clients.push_back(ConnectAndGreet(server->port()));
+    ASSERT_NE(clients.back(), nullptr);
+    auto after = ChildrenOf(server->pid());
+    EXPECT_EQ(after.size(), static_cast<size_t>(i));
+    pid_t worker = NewChild(before, after);
+    ASSERT_GT(worker, 0) << "no single new child after connection " << i;
+    workers.push_back(worker);
+  }
+  EXPECT_NE(workers[0], workers[1]);
+  EXPECT_NE(workers[1], workers[2]);
+
+  clients[1]->SendLine("QUIT");
+  EXPECT_TRUE(ClosedAfter(*clients[1], {"OK QUIT"}));
+  EXPECT_TRUE(WaitForPidGone(workers[1]));
+  EXPECT_TRUE(server->WaitForLog("pid " + std::to_string(workers[1]) +
+                                 ": reaped: exit 0 (quit)"));
+  EXPECT_EQ(ChildrenOf(server->pid()).size(), 2u);
+}
+
+TEST(ProcessModelTest, KilledWorkerIsAnnouncedAsLeftAndOthersCarryOn) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  pid_t alice_worker, bob_worker, carol_worker;
+  auto alice = JoinAndFindWorker(*server, "Alice", &alice_worker);
+  auto bob = JoinAndFindWorker(*server, "Bob", &bob_worker);
+  auto carol = JoinAndFindWorker(*server, "Carol", &carol_worker);
+  ASSERT_TRUE(alice && bob && carol);
+  ASSERT_GT(bob_worker, 0);
+  EXPECT_TRUE(NextLinesAre(*alice, {"JOINED Bob", "JOINED Carol"}));
+  EXPECT_TRUE(NextLinesAre(*bob, {"JOINED Carol"}));
+
+  ASSERT_EQ(kill(bob_worker, SIGKILL), 0);
+  EXPECT_TRUE(NextLineIs(*alice, "LEFT Bob"));
+  EXPECT_TRUE(NextLineIs(*carol, "LEFT Bob"));
+  EXPECT_TRUE(ClosedAfter(*bob, {}));
+  std::string subject = "pid " + std::to_string(bob_worker) + ": ";
+  EXPECT_TRUE(server->WaitForLog(subject + "LEFT Bob (crashed with signal 9)"));
+  // A worker killed by a signal is reported at error level (kept by -q).
+  EXPECT_TRUE(server->WaitForLog(
+      subject + "error: reaped: killed by signal 9 (SIGKILL)"));
+
+  // The name is free again, and everyone else chats on.
+  auto new_bob = ConnectAndJoin(server->port(), "Bob");
+  ASSERT_NE(new_bob, nullptr);
+  EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
+  EXPECT_TRUE(NextLineIs(*carol, "JOINED Bob"));
+  alice->SendLine("MESG carol still here?");
+  EXPECT_TRUE(NextLineIs(*alice, "OK MESG Carol"));
+  EXPECT_TRUE(NextLineIs(*carol, "MESG Alice still here?"));
+  carol->SendLine("BCST yes");
+  EXPECT_TRUE(NextLineIs(*carol, "OK BCST 2"));
+  EXPECT_TRUE(NextLineIs(*alice, "BCST Carol yes"));
+  EXPECT_TRUE(NextLineIs(*new_bob, "BCST Carol yes"));
+  carol->SendLine("LIST");
+  EXPECT_TRUE(NextLineIs(*carol, "LIST Alice,Carol,Bob"));
+}
+
+TEST(ProcessModelTest, HungWorkerDoesNotStopOthersChatting) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  pid_t alice_worker, bob_worker, carol_worker;
+  auto alice = JoinAndFindWorker(*server, "Alice", &alice_worker);
+  auto bob = JoinAndFindWorker(*server, "Bob", &bob_worker);
+  auto carol = JoinAndFindWorker(*server, "Carol", &carol_worker);
+  ASSERT_TRUE(alice && bob && carol);
+  ASSERT_GT(bob_worker, 0);
+  EXPECT_TRUE(NextLinesAre(*alice, {"JOINED Bob", "JOINED Carol"}));
+
+  ASSERT_EQ(kill(bob_worker, SIGSTOP), 0);
+  ASSERT_TRUE(WaitForStopped(bob_worker));
+  for (int i = 0; i < 100; ++i) {
+    std::string text = "round " + std::to_string(i);
+    alice->SendLine("BCST " + text);
+    EXPECT_TRUE(NextLineIs(*alice, "OK BCST 2"));
+    EXPECT_TRUE(NextLineIs(*carol, "BCST Alice " + text));
+    carol->SendLine("MESG Alice " + text);
+    EXPECT_TRUE(NextLineIs(*carol, "OK MESG Alice"));
+    EXPECT_TRUE(NextLineIs(*alice, "MESG Carol " + text));
+  }
+  // Even the hung user's registry entry answers: LIST does not wait on it.
+  alice->SendLine("LIST");
+  EXPECT_TRUE(NextLineIs(*alice, "LIST Alice,Bob,Carol"));
+
+  // Killing the stopped worker ends it like any crash.
+  ASSERT_EQ(kill(bob_worker, SIGKILL), 0);
+  EXPECT_TRUE(NextLineIs(*alice, "LEFT Bob"));
+  EXPECT_TRUE(NextLineIs(*carol, "LEFT Bob"));
+}
+
+// A worker that never drains its channel is killed once the broker holds
+// more than --send-queue + 1 MiB for it, instead of the broker's memory
+// growing.
+TEST(ProcessModelTest, HungWorkerIsKilledWhenItsQueueOverflows) {
+  auto server = ServerProcess::Start({"--send-queue", "8192"});
+  ASSERT_NE(server, nullptr);
+  pid_t alice_worker, bob_worker;
+  auto alice = JoinAndFindWorker(*server, "Alice", &alice_worker);
+  auto bob = JoinAndFindWorker(*server, "Bob", &bob_worker);
+  ASSERT_TRUE(alice && bob);
+  ASSERT_GT(bob_worker, 0);
+  EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
+  ASSERT_EQ(kill(bob_worker, SIGSTOP), 0);
+  ASSERT_TRUE(WaitForStopped(bob_worker));
+
+  const std::string filler(1000, 'x');
+  bool left = false;
+  // About 1 MiB of broadcasts; the bound only stops a broken server.
+  for (int i = 0; i < 5000 && !left; ++i) {
+    ASSERT_TRUE(alice->SendLine("BCST " + filler));
+    auto line = alice->ReadLine();
+    ASSERT_TRUE(line) << "no answer to broadcast " << i;
+    if (*line == "LEFT Bob") {
+      left = true;
+    } else {
+      // 0 once Bob is killed and not yet reaped: he is counted no more.
+      ASSERT_TRUE(*line == "OK BCST 1" || *line == "OK BCST 0") << *line;
+    }
+  }
+  ASSERT_TRUE(left) << "the hung worker was never dropped";
+  EXPECT_TRUE(WaitForPidGone(bob_worker));
+  std::string subject = "pid " + std::to_string(bob_worker) + ": ";
+  EXPECT_TRUE(server->WaitForLog(subject + "error: not reading its channel"));
+  EXPECT_TRUE(server->WaitForLog(subject + "LEFT Bob (killed: not reading"));
+  alice->SendLine("LIST");
+  EXPECT_TRUE(alice->SkipUntil("LIST Alice"));
+}
+
+TEST(ProcessModelTest, KilledBrokerClosesEveryConnectionAndLeavesNoWorker) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  auto alice = ConnectAndJoin(server->port(), "Alice");
+  auto bob = ConnectAndJoin(server->port(), "Bob");
+  auto lurker = ConnectAndGreet(server->port());
+  ASSERT_TRUE(alice && bob && lurker);
+  EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
+  auto workers = ChildrenOf(server->pid());
+  ASSERT_EQ(workers.size(), 3u);
+  pid_t broker = server->pid();
+
+  server->process().Signal(SIGKILL);
+  auto status = server->process().Wait();
+  ASSERT_TRUE(status && WIFSIGNALED(*status));
+
+  for (Connection* client : {alice.get(), bob.get(), lurker.get()}) {
+    std::vector<std::string> lines;
+    EXPECT_TRUE(client->WaitClosed(&lines)) << "a connection stayed open";
+    // The worker says BYE if it gets the chance; nothing else may come.
+    EXPECT_TRUE(lines.empty() ||
+                lines == std::vector<std::string>{"BYE Server shutting down"})
+        << "got " << lines.size() << " lines, first: " << lines.front();
+  }
+  for (pid_t worker : workers) {
+    EXPECT_TRUE(WaitForPidGone(worker)) << "worker " << worker << " survived";
+  }
+  EXPECT_TRUE(ShmObjectsOf(broker).empty());
+}
+
+void ExpectCleanShutdown(int signal, const char* name) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  auto alice = ConnectAndJoin(server->port(), "Alice");
+  auto bob = ConnectAndJoin(server->port(), "Bob");
+  auto lurker = ConnectAndGreet(server->port());
+  ASSERT_TRUE(alice && bob && lurker);
+  EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
+  auto workers = ChildrenOf(server->pid());
+  ASSERT_EQ(workers.size(), 3u);
+  pid_t broker = server->pid();
+
+  server->process().Signal(signal);
+  for (Connection* client : {alice.get(), bob.get(), lurker.get()}) {
+    EXPECT_TRUE(ClosedAfter(*client, {"BYE Server shutting down"}));
+  }
+  auto status = server->process().Wait();
+  ASSERT_TRUE(status.has_value()) << "the server did not exit";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+      << "wait status " << *status;
+  for (pid_t worker : workers) {
+    EXPECT_TRUE(WaitForPidGone(worker)) << "worker " << worker << " survived";
+  }
+  EXPECT_TRUE(ShmObjectsOf(broker).empty());
+  EXPECT_TRUE(
+      server->WaitForLog(std::string("server: shutting down (") + name + ")"));
+  EXPECT_TRUE(server->WaitForLog("server: shutdown complete"));
+}
+
+TEST(ProcessModelTest, SigtermSaysByeToEveryClientAndExitsCleanly) {
+  ExpectCleanShutdown(SIGTERM, "SIGTERM");
+}
+
+TEST(ProcessModelTest, SigintShutsDownLikeSigterm) {
+  ExpectCleanShutdown(SIGINT, "SIGINT");
+}
+
+TEST(ProcessModelTest, NoSharedMemoryNameExistsWhileRunning) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  auto alice = ConnectAndJoin(server->port(), "Alice");
+  ASSERT_NE(alice, nullptr);
+  EXPECT_TRUE(ShmObjectsOf(server->pid()).empty());
+}
+
+// --- The status log ---------------------------------------------------------
+
+// Whether `text` matches `pattern`, where "%d" stands for one or more
+// digits and everything else for itself. (std::regex trips a false
+// -Wmaybe-uninitialized in GCC 12 under the sanitizers.)
+bool Matches(std::string_view text, std::string_view pattern) {
+  while (!pattern.empty()) {
+    if (pattern.substr(0, 2) == "%d") {
+      size_t digits = 0;
+      while (digits < text.size() &&
+             std::isdigit(static_cast<unsigned char>(text[digits]))) {
+        ++digits;
+      }
+      if (digits == 0) return false;
+      text.remove_prefix(digits);
+      pattern.remove_prefix(2);
+    } else {
+      if (text.empty() || text[0] != pattern[0]) return false;
+      text.remove_prefix(1);
+      pattern.remove_prefix(1);
+    }
+  }
+  return text.empty();
+}
+
+// ISO-8601 UTC with milliseconds: 2024-05-01T12:00:00.123Z (24 bytes).
+constexpr std::string_view kTime = "%d-%d-%dT%d:%d:%d.%dZ";
+
+TEST(StatusLogTest, NamesEachEventWithFdAndPid) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  pid_t worker;
+  auto alice = JoinAndFindWorker(*server, "Alice", &worker);
+  ASSERT_NE(alice, nullptr);
+  alice->SendLine("MESG Alice secret text");
+  EXPECT_TRUE(
+      NextLinesAre(*alice, {"MESG Alice secret text", "OK MESG Alice"}));
+  alice->SendLine("QUIT");
+  EXPECT_TRUE(ClosedAfter(*alice, {"OK QUIT"}));
+
+  const std::string who = " fd %d pid " + std::to_string(worker) + ": ";
+  auto expect = [&](const std::string& needle, const std::string& event) {
+    auto line = server->WaitForLog(needle);
+    ASSERT_TRUE(line) << "no log line containing \"" << needle << "\"";
+    EXPECT_TRUE(Matches(*line, std::string(kTime) + who + event) &&
+                line->find('Z') == 23)
+        << "log line: " << *line;
+  };
+  expect("accepted", "accepted from 127.0.0.1:%d");
+  expect("JOIN Alice", "JOIN Alice accepted");
+  // Without -v the text stays out of the log.
+  expect("request MESG", "request MESG by Alice");
+  expect("request QUIT", "request QUIT by Alice");
+  expect("LEFT", "LEFT Alice (quit)");
+  expect("reaped", "reaped: exit 0 (quit)");
+}
+
+TEST(StatusLogTest, VerboseLogsMessageTexts) {
+  auto server = ServerProcess::Start({"-v"});
+  ASSERT_NE(server, nullptr);
+  auto alice = ConnectAndJoin(server->port(), "Alice");
+  ASSERT_NE(alice, nullptr);
+  alice->SendLine("MESG Alice secret text");
+  EXPECT_TRUE(
+      NextLinesAre(*alice, {"MESG Alice secret text", "OK MESG Alice"}));
+  auto line = server->WaitForLog("request MESG");
+  ASSERT_TRUE(line);
+  EXPECT_TRUE(line->ends_with(": request MESG by Alice: Alice secret text"))
+      << *line;
+}
+
+TEST(StatusLogTest, RefusedJoinAndClosedConnectionSayWhy) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  auto alice = ConnectAndJoin(server->port(), "Alice");
+  auto other = ConnectAndGreet(server->port());
+  ASSERT_TRUE(alice && other);
+  other->SendLine("JOIN ALICE");
+  EXPECT_TRUE(NextLineIs(*other, "ERR Username Taken: ALICE"));
+  EXPECT_TRUE(server->WaitForLog(": JOIN ALICE refused: Username Taken"));
+  other->SendLine("FOO");
+  EXPECT_TRUE(NextLineIs(*other, "ERR Unknown Message: FOO"));
+  EXPECT_TRUE(
+      server->WaitForLog(": bad request by (unregistered): Unknown Message"));
+  alice->Close();
+  EXPECT_TRUE(server->WaitForLog(": LEFT Alice (closed)"));
+  EXPECT_TRUE(server->WaitForLog(": reaped: exit 10 (closed)"));
+}
+
+TEST(StatusLogTest, QuietKeepsOnlyErrors) {
+  auto server = Subprocess::Start(ProgramPath("server"), {"0", "-q"});
+  auto listening = server->WaitForStdout("listening on ");
+  ASSERT_TRUE(listening);
+  auto port = static_cast<uint16_t>(
+      std::stoi(listening->substr(listening->rfind(':') + 1)));
+  auto alice = ConnectAndJoin(port, "Alice");
+  ASSERT_NE(alice, nullptr);
+  alice->SendLine("QUIT");
+  EXPECT_TRUE(ClosedAfter(*alice, {"OK QUIT"}));
+  server->Signal(SIGTERM);
+  std::string log;
+  ASSERT_TRUE(server->err().ReadToEof(&log));
+  EXPECT_EQ(log, "");
+  auto status = server->Wait();
+  ASSERT_TRUE(status && WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+}
+
+}  // namespace
+}  // namespace chat::test
