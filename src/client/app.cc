@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "client/completion.h"
 #include "client/exit_code.h"
 #include "client/terminal.h"
 
@@ -106,6 +107,11 @@ void App::StartInput() {
                        [this] {
                          session_.OnInputEnd();
                          UpdateFlow();
+                       },
+                   .complete =
+                       [this](std::string_view word, bool line_start) {
+                         return Completions(word, line_start,
+                                            session_.known_names());
                        },
                });
     editor_->Start("");

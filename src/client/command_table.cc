@@ -2,8 +2,6 @@
 // adding a row; nothing else has to know.
 #include "client/command_table.h"
 
-#include <array>
-
 #include "protocol/request.h"
 #include "protocol/text.h"
 
@@ -209,22 +207,6 @@ Match TryRow(const Syntax& syntax, std::string_view line) {
   }
 }
 
-struct ActionHelp {
-  Action action;
-  std::string_view meaning;
-};
-
-constexpr std::array<ActionHelp, 8> kHelpGroups = {{
-    {Action::kMesg, "send TEXT to NAME only"},
-    {Action::kBcst, "send TEXT to everyone else"},
-    {Action::kList, "list who is online"},
-    {Action::kQuit, "leave (so do Ctrl-D, Ctrl-C and the end of input)"},
-    {Action::kJoin, "register as NAME (once, at the start)"},
-    {Action::kHistory, "show this session's messages, all or with NAME"},
-    {Action::kHelp, "show this help"},
-    {Action::kRaw, "send a protocol line exactly as typed"},
-}};
-
 }  // namespace
 
 const std::vector<Syntax>& CommandTable() {
@@ -295,30 +277,6 @@ Command ParseInput(std::string_view line) {
     if (match.matched) return std::move(match.command);
   }
   return {};  // unreachable: the last row matches every line
-}
-
-std::vector<std::string> HelpLines() {
-  std::vector<std::string> lines;
-  lines.push_back("What you can type (every form in a group does the same):");
-  for (const ActionHelp& group : kHelpGroups) {
-    std::string forms;
-    for (const Syntax& syntax : CommandTable()) {
-      if (syntax.action != group.action) continue;
-      if (!forms.empty()) forms += ", ";
-      forms += syntax.form;
-    }
-    lines.push_back("  " + forms);
-    lines.push_back("      " + std::string(group.meaning));
-  }
-  lines.push_back(
-      "NAME:TEXT is private only when NAME is a valid username and TEXT "
-      "follows the colon at once: \"Bob: hi\" and \"http://x\" are "
-      "broadcasts.");
-  lines.push_back(
-      "Keys: Left/Right move, Up/Down recall earlier lines, Ctrl-A/Ctrl-E go "
-      "to the start/end, Ctrl-U erases the line, Ctrl-W the word before the "
-      "cursor, Ctrl-D on an empty line or Ctrl-C quits.");
-  return lines;
 }
 
 }  // namespace chat::client

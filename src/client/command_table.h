@@ -1,6 +1,6 @@
 // The command table: every syntax a user may type (CLIENT.md) and the one
 // protocol request each becomes. One data structure drives both parsing and
-// the /help text, so the two cannot disagree.
+// the /help text (help.h), so the two cannot disagree.
 #ifndef CHAT_CLIENT_COMMAND_TABLE_H_
 #define CHAT_CLIENT_COMMAND_TABLE_H_
 
@@ -69,9 +69,6 @@ Command ParseInput(std::string_view line);
 // "http://x" is a link), nor a digit after an all-digit name ("12:30").
 bool IsColonMessage(std::string_view line, std::string_view* name,
                     std::string_view* text);
-
-// The /help text: the table grouped by what each syntax does, plus the keys.
-std::vector<std::string> HelpLines();
 
 }  // namespace chat::client
 

@@ -1,6 +1,13 @@
 // LineEditor: libedit (BSD licence) through its readline-compatible
 // callback interface, on a uv_poll_t. libedit keeps the terminal raw only
 // while a line is being edited; Install() starts each line.
+//
+// libedit reads a whole key sequence, and some commands read further keys,
+// inside one rl_callback_read_char call, blocking the loop until the keys
+// come. The editor therefore reads the terminal itself and gives libedit
+// only complete characters that have arrived (ReadKey), holds a lone Esc
+// back until the rest of its sequence comes (or drops it), and binds the
+// keys whose commands read a prompt of their own to commands that do not.
 #include "client/line_editor.h"
 
 // clang-format off
@@ -12,13 +19,66 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <cwchar>
 
 #include "client/terminal.h"
 
 namespace chat::client {
 namespace {
+
+// Terminals send a key's whole sequence (Esc [ A for Up) in one write; an
+// Esc with nothing after it for this long was the Esc key alone.
+constexpr uint64_t kEscapeTimeoutMs = 100;
+
+// rl_callback_read_char calls in a row that may take no key (see FeedKeys).
+constexpr int kMaxIdleCalls = 64;
+
+// Key bindings on top of libedit's emacs map. Ctrl-W: readline users expect
+// it to erase the word before the cursor (libedit's kills a marked region).
+// The rest replace commands that would read keys of their own, and so block
+// the loop, with ones that do not: Ctrl-R/Ctrl-S recall history lines
+// starting like the typed text instead of an incremental search, and
+// Ctrl-V (quoted insert: no control character can be sent anyway) and
+// M-x (an editor command line) do nothing.
+constexpr const char* kBindings[] = {
+    "bind ^W ed-delete-prev-word",    "bind ^R ed-search-prev-history",
+    "bind ^S ed-search-next-history", "bind ^V ed-unassigned",
+    "bind ^[x ed-unassigned",         "bind ^[X ed-unassigned",
+};
+
+// Length of the UTF-8 character at the start of `bytes`: 0 when more bytes
+// are needed to tell, static_cast<size_t>(-1) when the first byte starts
+// no valid character.
+size_t CharacterLength(std::string_view bytes, wchar_t* wc) {
+  std::mbstate_t state{};
+  const size_t n = std::mbrtowc(wc, bytes.data(), bytes.size(), &state);
+  if (n == static_cast<size_t>(-2)) return 0;
+  if (n == 0) return 1;  // NUL (Ctrl-Space)
+  return n;
+}
+
+// Reads what the terminal has (blocking when it has nothing yet); false at
+// its end or on an error.
+bool ReadTerminal(std::string* into) {
+  int available = 0;
+  if (ioctl(STDIN_FILENO, FIONREAD, &available) != 0 || available <= 0) {
+    available = 1;
+  }
+  char buffer[4096];
+  const size_t want = std::min(sizeof buffer, static_cast<size_t>(available));
+  ssize_t n;
+  do {
+    n = read(STDIN_FILENO, buffer, want);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return false;
+  into->append(buffer, static_cast<size_t>(n));
+  return true;
+}
 
 // Columns `text` takes on the terminal (UTF-8; wide characters count two).
 size_t DisplayWidth(std::string_view text) {
@@ -51,6 +111,8 @@ LineEditor::LineEditor(uv_loop_t* loop, Events events)
 LineEditor::~LineEditor() {
   Stop();
   if (current_ == this) current_ = nullptr;
+  // libedit keeps the lines typed for Up/Down; they go with the editor.
+  clear_history();
 }
 
 void LineEditor::Start(std::string_view prompt) {
@@ -63,16 +125,23 @@ void LineEditor::Start(std::string_view prompt) {
   rl_readline_name = "chat-client";
   rl_instream = stdin;
   rl_outstream = stdout;
+  // Read before the first Install(): libedit takes its source of
+  // characters when it initialises.
+  rl_getc_function = ReadKey;
+  // Tab completes names, never file names (libedit's default).
+  rl_attempted_completion_function = Complete;
   active_ = true;
   Install();
-  // libedit's emacs map has Ctrl-W kill a marked region; readline users
-  // expect it to erase the word before the cursor.
-  rl_parse_and_bind("bind ^W ed-delete-prev-word");
+  for (const char* binding : kBindings) rl_parse_and_bind(binding);
+
+  uv_timer_init(loop_, &escape_timer_);
+  escape_timer_.data = this;
+  escape_timer_open_ = true;
 
   // uv_poll_init makes stdin non-blocking, and on a terminal stdin and
   // stdout share one open file: stdout writes would then fail with EAGAIN.
   // Only readiness is wanted from the poll, so blocking mode is put back
-  // (libedit reads one key only after the poll said one is there).
+  // (the editor reads only as many bytes as the terminal says it holds).
   const int flags = fcntl(STDIN_FILENO, F_GETFL);
   uv_poll_init(loop_, &poll_, STDIN_FILENO);
   if (flags >= 0) fcntl(STDIN_FILENO, F_SETFL, flags);
@@ -89,17 +158,108 @@ void LineEditor::OnPoll(uv_poll_t* handle, int status, int events) {
   auto* self = static_cast<LineEditor*>(handle->data);
   if (!self->active_) return;
   int available = 0;
-  // A terminal that is readable with nothing to read has hung up; libedit
-  // would report nothing and the poll would fire forever.
+  // A terminal that is readable with nothing to read has hung up; waiting
+  // for more would fire the poll forever.
   const bool hung_up = status < 0 || (events & UV_DISCONNECT) != 0 ||
                        ioctl(STDIN_FILENO, FIONREAD, &available) != 0 ||
-                       available == 0;
+                       available == 0 || !ReadTerminal(&self->keys_);
   if (hung_up) {
     self->Stop();
     self->events_.end();
     return;
   }
-  rl_callback_read_char();
+  self->FeedKeys();
+}
+
+void LineEditor::FeedKeys() {
+  uv_timer_stop(&escape_timer_);
+  // Each call takes one command's keys; a handler may stop the editor. A
+  // call may also take none: a key bound to a string (editrc's bind -s)
+  // runs from libedit's own buffer, and a terminal that went away fails
+  // before any read; a bound on such calls keeps that from spinning.
+  int idle_calls = 0;
+  while (active_ && !keys_.empty() && idle_calls < kMaxIdleCalls) {
+    if (keys_ == "\x1b") {
+      uv_timer_start(&escape_timer_, OnEscapeTimeout, kEscapeTimeoutMs, 0);
+      return;
+    }
+    wchar_t wc;
+    const size_t n = CharacterLength(keys_, &wc);
+    if (n == 0) return;  // the rest of the character is on its way
+    if (n == static_cast<size_t>(-1)) {
+      keys_.erase(0, 1);  // not UTF-8: skipped, as the server would refuse it
+      continue;
+    }
+    const size_t before = keys_.size();
+    rl_callback_read_char();
+    idle_calls = keys_.size() < before ? 0 : idle_calls + 1;
+  }
+}
+
+void LineEditor::OnEscapeTimeout(uv_timer_t* timer) {
+  auto* self = static_cast<LineEditor*>(timer->data);
+  // Esc alone means nothing in this editor; passed on, it would make
+  // libedit wait for the key it prefixes.
+  if (self->keys_ == "\x1b") self->keys_.clear();
+}
+
+int LineEditor::ReadKey(FILE*) {
+  LineEditor* self = current_;
+  if (self == nullptr) return -1;
+  std::string& keys = self->keys_;
+  for (;;) {
+    wchar_t wc;
+    const size_t n = keys.empty() ? 0 : CharacterLength(keys, &wc);
+    if (n == static_cast<size_t>(-1)) {
+      keys.erase(0, 1);  // not UTF-8: skipped, as the server would refuse it
+      continue;
+    }
+    if (n > 0) {
+      keys.erase(0, n);
+      return static_cast<int>(wc);
+    }
+    // Only inside a sequence that arrived in pieces: the rest follows at
+    // once. -1 is the end of input to libedit (a hung-up terminal).
+    if (!ReadTerminal(&keys)) return -1;
+  }
+}
+
+char** LineEditor::Complete(const char* word, int start, int) {
+  // Set on every call: libedit resets it, and without it an empty answer
+  // falls back to completing file names.
+  rl_attempted_completion_over = 1;
+  LineEditor* self = current_;
+  if (self == nullptr || !self->events_.complete) return nullptr;
+  const std::vector<std::string> matches =
+      self->events_.complete(word, start == 0);
+  if (matches.empty()) return nullptr;
+  // libedit's format: the text to put in place of `word` (the matches'
+  // common beginning, in the first match's spelling), then each match,
+  // then NULL; all malloc'd, and freed by libedit.
+  size_t common = matches.front().size();
+  for (const std::string& match : matches) {
+    size_t i = 0;
+    while (i < common && i < match.size() &&
+           std::tolower(static_cast<unsigned char>(match[i])) ==
+               std::tolower(static_cast<unsigned char>(matches.front()[i]))) {
+      ++i;
+    }
+    common = i;
+  }
+  auto** result =
+      static_cast<char**>(std::malloc((matches.size() + 2) * sizeof(char*)));
+  if (result == nullptr) return nullptr;
+  result[0] = strndup(matches.front().c_str(), common);
+  for (size_t i = 0; i < matches.size(); ++i) {
+    result[i + 1] = strdup(matches[i].c_str());
+  }
+  result[matches.size() + 1] = nullptr;
+  // One match: libedit wants it alone, as the replacement.
+  if (matches.size() == 1) {
+    std::free(result[1]);
+    result[1] = nullptr;
+  }
+  return result;
 }
 
 void LineEditor::OnLine(char* line) {
@@ -170,6 +330,8 @@ void LineEditor::Stop() {
   rl_callback_handler_remove();
   terminal::Restore();
   if (poll_open_) uv_poll_stop(&poll_);
+  if (escape_timer_open_) uv_timer_stop(&escape_timer_);
+  keys_.clear();
 }
 
 void LineEditor::Close() {
@@ -177,6 +339,10 @@ void LineEditor::Close() {
   if (poll_open_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&poll_), nullptr);
     poll_open_ = false;
+  }
+  if (escape_timer_open_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&escape_timer_), nullptr);
+    escape_timer_open_ = false;
   }
 }
 

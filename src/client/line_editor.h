@@ -1,8 +1,8 @@
 // LineEditor: interactive input on a terminal with libedit's readline
-// interface driven by the libuv loop: a uv_poll_t on stdin calls
-// rl_callback_read_char for each key, so incoming lines can be printed
-// while the user types. Print() puts them above the prompt and redraws the
-// prompt and the partly typed line below them.
+// interface driven by the libuv loop: a uv_poll_t on stdin reads the keys
+// that arrived and hands them to rl_callback_read_char, so incoming lines
+// can be printed while the user types. Print() puts them above the prompt
+// and redraws the prompt and the partly typed line below them.
 #ifndef CHAT_CLIENT_LINE_EDITOR_H_
 #define CHAT_CLIENT_LINE_EDITOR_H_
 
@@ -20,6 +20,10 @@ class LineEditor {
   struct Events {
     std::function<void(std::string line)> line;
     std::function<void()> end;  // Ctrl-D on an empty line, or hang-up
+    // What Tab may turn `word` into; `line_start` when it begins the line.
+    std::function<std::vector<std::string>(std::string_view word,
+                                           bool line_start)>
+        complete;
   };
 
   // libedit's readline interface is global state: one editor at a time.
@@ -35,7 +39,7 @@ class LineEditor {
   void Print(const std::vector<std::string>& lines);
   // Gives the terminal back as it was and stops reading. Idempotent.
   void Stop();
-  // Releases the poll handle (after Stop; the loop finishes the close).
+  // Releases the handles (after Stop; the loop finishes the close).
   void Close();
   // SIGWINCH: the terminal changed size.
   void Resize();
@@ -47,7 +51,15 @@ class LineEditor {
 
  private:
   static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnEscapeTimeout(uv_timer_t* timer);
   static void OnLine(char* line);
+  // libedit's source of characters (rl_getc_function): one character of
+  // keys_, decoded from UTF-8.
+  static int ReadKey(FILE* stream);
+  static char** Complete(const char* word, int start, int end);
+
+  // Hands the keys that arrived to libedit, one command at a time.
+  void FeedKeys();
 
   // Moves the cursor to the start of the prompt and erases from there on,
   // so what is printed next replaces prompt and typed text.
@@ -62,8 +74,13 @@ class LineEditor {
   Events events_;
   uv_poll_t poll_{};
   bool poll_open_ = false;
+  // A lone Esc waits this long for the rest of a key sequence.
+  uv_timer_t escape_timer_{};
+  bool escape_timer_open_ = false;
   bool active_ = false;
   std::string prompt_;
+  // Bytes read from the terminal that libedit has not taken yet.
+  std::string keys_;
 };
 
 }  // namespace chat::client

@@ -1,7 +1,9 @@
 // chat-client: the console chat client. Parses the command line, then runs
 // the App on one libuv loop and exits with its status (see exit_code.h).
+#include <fcntl.h>
 #include <langinfo.h>
 #include <signal.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <clocale>
@@ -12,7 +14,25 @@
 #include "client/app.h"
 #include "client/options.h"
 
+namespace {
+
+// A program started with standard input, output or error closed would have
+// its next descriptor (libuv's epoll or signal pipe, or the socket) take
+// that number, read or print through it, and libuv aborts on closing a
+// descriptor below 3. /dev/null takes the free numbers instead.
+void OpenClosedStandardDescriptors() {
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; ++fd) {
+    if (fcntl(fd, F_GETFD) >= 0) continue;
+    // open() takes the lowest free number, which is `fd` itself.
+    open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  OpenClosedStandardDescriptors();
+
   // The protocol is UTF-8: the line editor and the width of typed text
   // need a UTF-8 character type even when the environment names none.
   std::setlocale(LC_CTYPE, "");

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "client/exit_code.h"
+#include "protocol/text.h"
 
 namespace chat::client {
 
@@ -30,9 +31,19 @@ std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
       ->required()
       ->type_name("PORT")
       ->check(CLI::Range(1, 65535).description(""));
+  // Checked here rather than by the server: a script given a bad name
+  // learns it as a usage error, before anything is sent.
   app.add_option("--user", user,
                  "register as NAME (1-32 letters or digits) without asking")
-      ->type_name("NAME");
+      ->type_name("NAME")
+      ->check(
+          [](const std::string& name) {
+            return protocol::IsValidUsername(name)
+                       ? std::string()
+                       : "not a valid username: " + name +
+                             " (1 to 32 letters or digits)";
+          },
+          "");
   app.add_flag("--no-color", options.no_color,
                "never colour the output (so does the NO_COLOR variable)");
 

@@ -2,6 +2,7 @@
 // the client classifies a line exactly as the server will.
 #include "client/sent_request.h"
 
+#include <algorithm>
 #include <variant>
 
 #include "protocol/request.h"
@@ -13,12 +14,11 @@ SentRequest DescribeRequest(std::string_view line) {
   const auto parsed = protocol::ParseRequest(line);
   const auto* request = std::get_if<protocol::Request>(&parsed);
   if (request == nullptr) {
-    // A JOIN whose name breaks the rule is still a JOIN attempt: the server
-    // answers Invalid Username, and the name prompt must ask again.
-    const auto& error = std::get<protocol::RequestError>(parsed);
-    if (error.code == protocol::ErrorCode::kInvalidUsername) {
+    // A malformed JOIN is still a JOIN attempt: the server refuses it, and
+    // the name prompt must ask again.
+    if (line == "JOIN" || line.substr(0, 5) == "JOIN ") {
       sent.kind = SentRequest::Kind::kJoin;
-      sent.name = line.substr(line.find(' ') + 1);
+      sent.name = line.substr(std::min<size_t>(line.size(), 5));
     }
     return sent;  // otherwise the server answers ERR and nothing else
   }

@@ -4,6 +4,7 @@
 
 #include "client/command_table.h"
 #include "client/exit_code.h"
+#include "client/help.h"
 #include "protocol/line_assembler.h"
 #include "protocol/server_line.h"
 #include "protocol/text.h"
@@ -19,8 +20,9 @@ bool IsUnsolicitedError(std::string_view phrase) {
   return phrase == "Too Many Connections" || phrase == "Send Queue Exceeded";
 }
 
-bool IsBlank(std::string_view s) {
-  return s.find_first_not_of(" \t") == std::string_view::npos;
+std::string TooLongToSend() {
+  return "Not sent: the line is longer than " +
+         std::to_string(protocol::kMaxLineBytes) + " bytes";
 }
 
 }  // namespace
@@ -62,8 +64,7 @@ void Session::Finish(int exit_code, std::string_view error) {
 
 bool Session::SendRequest(const std::string& request) {
   if (request.size() > protocol::kMaxLineBytes) {
-    Show(renderer_.Error("Not sent: the line is longer than " +
-                         std::to_string(protocol::kMaxLineBytes) + " bytes"));
+    Show(renderer_.Error(TooLongToSend()));
     return false;
   }
   if (!protocol::IsValidText(request)) {
@@ -109,8 +110,7 @@ void Session::Pump() {
     InputItem item = std::move(queue_.front());
     queue_.pop_front();
     if (item.too_long) {
-      Show(renderer_.Error("Not sent: the line is longer than " +
-                           std::to_string(protocol::kMaxLineBytes) + " bytes"));
+      Show(renderer_.Error(TooLongToSend()));
     } else if (state_ == State::kNaming) {
       HandleNameLine(item.line);
     } else {
@@ -138,8 +138,13 @@ bool Session::IsLocal(const InputItem& item) const {
   }
 }
 
-void Session::HandleNameLine(const std::string& line) {
-  if (IsBlank(line)) return;
+void Session::HandleNameLine(const std::string& typed) {
+  // "Alice " or " Alice" is the name Alice: spaces around a name are easy
+  // to type and cannot be part of it.
+  const size_t first = typed.find_first_not_of(" \t");
+  if (first == std::string::npos) return;
+  const std::string line =
+      typed.substr(first, typed.find_last_not_of(" \t") - first + 1);
   const Command command = ParseInput(line);
   switch (command.action) {
     case Action::kQuit:
@@ -251,6 +256,7 @@ void Session::HandleServerLine(std::string_view line,
       OnOk(parsed.first, parsed.second, answered);
       return;
     case ServerLineKind::kList:
+      roster_.Replace(parsed.names);
       io_.Show(renderer_.UserList(parsed.names, name_));
       return;
     case ServerLineKind::kPong:
@@ -260,19 +266,23 @@ void Session::HandleServerLine(std::string_view line,
       OnError(parsed.first, parsed.second, answered);
       return;
     case ServerLineKind::kMesg:
+      roster_.Add(parsed.first);
       history_.Add({settings_.clock(), HistoryEntry::Kind::kPrivateIn,
                     std::string(parsed.first), std::string(parsed.second)});
       Show(renderer_.PrivateFrom(parsed.first, parsed.second));
       return;
     case ServerLineKind::kBcst:
+      roster_.Add(parsed.first);
       history_.Add({settings_.clock(), HistoryEntry::Kind::kBroadcastIn,
                     std::string(parsed.first), std::string(parsed.second)});
       Show(renderer_.Broadcast(parsed.first, parsed.second));
       return;
     case ServerLineKind::kJoined:
+      roster_.Add(parsed.first);
       Show(renderer_.Joined(parsed.first));
       return;
     case ServerLineKind::kLeft:
+      roster_.Remove(parsed.first);
       Show(renderer_.Left(parsed.first));
       return;
     case ServerLineKind::kBye:
@@ -289,17 +299,25 @@ void Session::OnOk(std::string_view verb, std::string_view argument,
                    const SentRequest* request) {
   const bool has_request = request != nullptr;
   if (verb == "JOIN") {
-    name_ = !argument.empty() ? std::string(argument)
-            : has_request     ? request->name
-                              : name_;
+    // The name goes into the prompt, which is written to the terminal as
+    // is: only a valid username (plain letters and digits) is taken from
+    // the server.
+    if (protocol::IsValidUsername(argument)) {
+      name_ = argument;
+    } else if (has_request && protocol::IsValidUsername(request->name)) {
+      name_ = request->name;
+    }
+    roster_.Add(name_);
     if (state_ != State::kJoining) return;  // e.g. Ctrl-C sent QUIT meanwhile
     state_ = State::kChatting;
     Show(renderer_.Notice(name_ + " joined! Connected to server " +
                           settings_.server + "."));
     if (settings_.interactive) {
-      Show(renderer_.Notice(
-          "Type a line to send it to everyone, Bob:hi to send it to Bob "
-          "only, /help for all commands, /quit or Ctrl-D to leave."));
+      std::vector<std::string> hint;
+      for (const std::string& line : HintLines()) {
+        hint.push_back(renderer_.Notice(line));
+      }
+      io_.Show(hint);
     }
     io_.SetPrompt(name_ + "> ");
   } else if (verb == "MESG") {
@@ -307,6 +325,7 @@ void Session::OnOk(std::string_view verb, std::string_view argument,
                            : has_request     ? request->name
                                              : std::string();
     const std::string text = has_request ? request->text : std::string();
+    roster_.Add(to);
     history_.Add(
         {settings_.clock(), HistoryEntry::Kind::kPrivateOut, to, text});
     Show(renderer_.PrivateTo(to, text));
@@ -339,10 +358,12 @@ void Session::OnError(std::string_view phrase, std::string_view detail,
     Finish(kExitRejected);
     return;
   }
-  const bool join_refused =
-      request != nullptr && request->kind == SentRequest::Kind::kJoin &&
-      state_ == State::kJoining &&
-      (phrase == "Username Taken" || phrase == "Invalid Username");
+  // Whatever the reason (taken, invalid, or an answer this client does not
+  // expect), a JOIN that failed leaves the session unregistered: waiting on
+  // would hang until the server's join timeout.
+  const bool join_refused = request != nullptr &&
+                            request->kind == SentRequest::Kind::kJoin &&
+                            state_ == State::kJoining;
   if (!join_refused) return;
   if (!settings_.interactive && settings_.user) {
     // A script gave the name on the command line: there is nobody to ask
@@ -365,20 +386,20 @@ void Session::OnServerLineTooLong() {
 void Session::OnServerClosed(std::string_view error) {
   if (done()) return;
   if (error.empty()) {
-    Finish(kExitConnectionLost, "The server closed the connection.");
+    Finish(kExitConnectionLost, "the server closed the connection");
   } else {
     Finish(kExitConnectionLost,
-           "Lost the connection to the server: " + std::string(error));
+           "lost the connection to the server: " + std::string(error));
   }
 }
 
 void Session::OnInterrupt() {
   switch (state_) {
     case State::kConnecting:
-      Finish(kExitConnectionLost, "Interrupted before connecting.");
+      Finish(kExitConnectionLost, "interrupted before connecting");
       return;
     case State::kQuitting:
-      Finish(kExitConnectionLost, "Interrupted while waiting for OK QUIT.");
+      Finish(kExitConnectionLost, "interrupted while waiting for OK QUIT");
       return;
     case State::kDone:
       return;
@@ -391,7 +412,7 @@ void Session::OnInterrupt() {
 
 void Session::OnQuitTimeout() {
   if (state_ != State::kQuitting) return;
-  Finish(kExitConnectionLost, "The server did not answer QUIT.");
+  Finish(kExitConnectionLost, "the server did not answer QUIT");
 }
 
 }  // namespace chat::client

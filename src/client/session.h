@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client/completion.h"
 #include "client/history.h"
 #include "client/renderer.h"
 #include "client/sent_request.h"
@@ -33,7 +34,9 @@ class SessionIo {
   // The prompt of an interactive terminal (ignored otherwise).
   virtual void SetPrompt(std::string_view prompt) = 0;
   // The session is over: end the program with `exit_code`; `error`, when
-  // not empty, is one line for standard error.
+  // not empty, is one line for standard error, in the usual form of a
+  // program's diagnostics (lower case, no full stop, after the program's
+  // name).
   virtual void Finish(int exit_code, std::string_view error) = 0;
 };
 
@@ -72,6 +75,10 @@ class Session {
   bool quitting() const { return state_ == State::kQuitting || done(); }
   bool done() const { return state_ == State::kDone; }
   const std::string& name() const { return name_; }
+  // The users seen online so far, for completing names.
+  const std::vector<std::string>& known_names() const {
+    return roster_.names();
+  }
 
  private:
   enum class State {
@@ -94,7 +101,7 @@ class Session {
   void HandleServerLine(std::string_view line,
                         const protocol::ServerLine& parsed,
                         const SentRequest* answered);
-  void HandleNameLine(const std::string& line);
+  void HandleNameLine(const std::string& typed);
   void HandleChatLine(const std::string& line);
   // Checks and sends one request; false (with an error shown) if it cannot
   // be sent as it is.
@@ -119,6 +126,7 @@ class Session {
   bool input_ended_ = false;
   std::deque<SentRequest> pending_;  // requests not answered yet, in order
   History history_;
+  Roster roster_;
 };
 
 }  // namespace chat::client

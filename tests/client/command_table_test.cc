@@ -194,14 +194,5 @@ TEST(CommandTableTest, WordsThatAreNotCommandsInContextAreBroadcasts) {
                  Action::kBcst);
 }
 
-TEST(CommandTableTest, HelpListsEveryRowOfTheTable) {
-  std::string help;
-  for (const std::string& line : HelpLines()) help += line + "\n";
-  for (const Syntax& syntax : CommandTable()) {
-    EXPECT_THAT(help, HasSubstr(std::string(syntax.form)));
-  }
-  EXPECT_THAT(help, HasSubstr("Ctrl-D"));
-}
-
 }  // namespace
 }  // namespace chat::client

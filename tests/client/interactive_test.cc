@@ -156,6 +156,46 @@ TEST_F(InteractiveClientTest, EditingKeysWork) {
   EXPECT_EQ(ExitCode(*alice_), 0);
 }
 
+TEST_F(InteractiveClientTest, KeysThatWaitForMoreKeysDoNotHoldBackMessages) {
+  StartAliceAndBob();
+  alice_->Type("earlier line\r");
+  EXPECT_EQ(bob_->ReadLine(), "BCST Alice earlier line");
+  // Esc alone (the start of a key sequence to libedit), Ctrl-R (an
+  // incremental search reading keys of its own) and M-x (a command line):
+  // each once had the editor block the loop until more keys came.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"\x1b", "after Esc"}, {"\x12", "after Ctrl-R"}, {"\x1bx", "after M-x"}};
+  for (const auto& [keys, text] : cases) {
+    alice_->Type("ear");
+    ASSERT_TRUE(Saw(*alice_, "ear", &at_));
+    alice_->Type(keys);
+    bob_->SendLine("MESG Alice " + text);
+    EXPECT_EQ(bob_->ReadLine(), "OK MESG Alice");
+    ASSERT_TRUE(Saw(*alice_, "[private] Bob: " + text, &at_)) << text;
+    ASSERT_TRUE(Saw(*alice_, "Alice> ", &at_)) << text;
+    alice_->Type("\x15");  // Ctrl-U: a clean line for the next case
+  }
+  // Ctrl-R recalls the last line starting like the typed text.
+  alice_->Type("ear\x12\r");
+  EXPECT_EQ(bob_->ReadLine(), "BCST Alice earlier line");
+  alice_->Type("\x04");
+  EXPECT_EQ(ExitCode(*alice_), 0);
+}
+
+TEST_F(InteractiveClientTest, TabCompletesNamesAndCommandsNotFileNames) {
+  StartAliceAndBob();  // Bob is known from his JOINED
+  // A command at the line start; a name in any case (as the server
+  // compares names), completed in its own spelling.
+  alice_->Type("/ms\tb\thi\r");
+  EXPECT_EQ(bob_->ReadLine(), "MESG Alice hi");
+  // Nothing to complete: nothing happens (the files in the working
+  // directory are not offered).
+  alice_->Type("Mak\t!\r");
+  EXPECT_EQ(bob_->ReadLine(), "BCST Alice Mak!");
+  alice_->Type("\x04");
+  EXPECT_EQ(ExitCode(*alice_), 0);
+}
+
 TEST_F(InteractiveClientTest, CtrlCSendsQuitAndRestoresTheTerminal) {
   StartAliceAndBob();
   // While a line is edited the terminal is raw: the check below is real.

@@ -69,6 +69,18 @@ TEST(OptionsTest, MissingPortOrUnknownOptionIsAUsageError) {
             kExitUsage);
 }
 
+TEST(OptionsTest, UserThatIsNotAValidUsernameIsAUsageError) {
+  const std::string too_long(33, 'a');
+  for (const char* name : {"", "B@d", "two words", too_long.c_str()}) {
+    const Parsed p = Parse({"localhost", "8001", "--user", name});
+    ASSERT_TRUE(std::holds_alternative<int>(p.result)) << "name " << name;
+    EXPECT_EQ(std::get<int>(p.result), kExitUsage) << "name " << name;
+    EXPECT_THAT(p.err, HasSubstr("not a valid username")) << "name " << name;
+  }
+  EXPECT_EQ(std::get<Options>(Parse({"h", "1", "--user", "Al1ce"}).result).user,
+            "Al1ce");
+}
+
 TEST(OptionsTest, HelpAndVersionPrintAndExitZero) {
   const Parsed help = Parse({"--help"});
   EXPECT_EQ(std::get<int>(help.result), 0);

@@ -203,8 +203,11 @@ TEST_F(ScriptedClientTest, ServerKilledEndsClientWithFailure) {
   server_->process().Signal(SIGKILL);
   const auto error = alice->WaitForStderr("connection");
   ASSERT_TRUE(error.has_value()) << "no error line on stderr";
-  EXPECT_THAT(*error, ::testing::AnyOf(HasSubstr("closed the connection"),
-                                       HasSubstr("Lost the connection")));
+  EXPECT_THAT(*error,
+              ::testing::AnyOf("chat-client: the server closed the connection",
+                               ::testing::StartsWith(
+                                   "chat-client: lost the connection to the "
+                                   "server: ")));
   EXPECT_EQ(ExitCode(*alice), 1);
 }
 
@@ -243,6 +246,28 @@ TEST_F(ScriptedClientTest, StdinFromDevNullQuitsCleanly) {
   EXPECT_THAT(ReadAllLines(*alice),
               ElementsAre(Joined("Alice"), "Disconnected."));
   EXPECT_EQ(ExitCode(*alice), 0);
+}
+
+TEST_F(ScriptedClientTest, ClosedStandardInputOrOutputIsLikeDevNull) {
+  // Started by a shell with "<&-" or ">&-": the descriptors libuv opens
+  // must not take the standard numbers.
+  Subprocess::Options options;
+  options.stdin_pipe = false;  // /dev/null unless closed: input ends at once
+  for (const char* redirect : {"0<&-", "1>&-", "0<&- 1>&- 2>&-"}) {
+    auto bob = ConnectAndJoin(port(), "Bob");
+    ASSERT_NE(bob, nullptr);
+    auto alice =
+        Subprocess::Start("/bin/sh",
+                          {"-c", std::string("exec \"$0\" \"$@\" ") + redirect,
+                           ProgramPath("client"), "--user", "Alice",
+                           "127.0.0.1", std::to_string(port())},
+                          options);
+    EXPECT_EQ(bob->ReadLine(), "JOINED Alice") << redirect;
+    EXPECT_EQ(bob->ReadLine(), "LEFT Alice") << redirect;
+    EXPECT_EQ(ExitCode(*alice), 0) << redirect;
+    bob->SendLine("QUIT");
+    EXPECT_TRUE(bob->WaitClosed());
+  }
 }
 
 TEST_F(ScriptedClientTest, TooLongAndMalformedLinesAreReportedNextLinesSent) {

@@ -108,6 +108,37 @@ TEST_F(SessionTest, TakenOrInvalidNameAsksAgain) {
   EXPECT_FALSE(io_.exit_code.has_value());
 }
 
+TEST_F(SessionTest, SpacesAroundATypedNameAreIgnored) {
+  Make(std::nullopt, true);
+  s().OnConnected();
+  s().OnInputLine("  Alice ");
+  EXPECT_THAT(io_.sent, ElementsAre("JOIN Alice"));
+  EXPECT_THAT(io_.shown, IsEmpty());
+}
+
+TEST_F(SessionTest, AnyErrorAnsweringTheJoinAsksForANameAgain) {
+  // Not an answer this server gives to a JOIN, but whatever the reason, a
+  // failed JOIN must not leave the user without a prompt until the join
+  // timeout.
+  Make(std::nullopt, true);
+  s().OnConnected();
+  s().OnInputLine("Alice");
+  s().OnServerLine("ERR Bad Syntax: JOIN <username>");
+  EXPECT_EQ(io_.prompt, kNamePrompt);
+  s().OnInputLine("Alice");
+  EXPECT_THAT(io_.sent, ElementsAre("JOIN Alice", "JOIN Alice"));
+}
+
+TEST_F(SessionTest, NameFromTheServerReachesThePromptOnlyIfValid) {
+  // A server (or something posing as one) answering JOIN with escape
+  // sequences must not get them into the prompt, which is written raw.
+  Make("Alice", true);
+  s().OnConnected();
+  s().OnServerLine("OK JOIN Alice\x1b]0;owned\x07");
+  EXPECT_EQ(io_.prompt, "Alice> ");
+  EXPECT_EQ(s().name(), "Alice");
+}
+
 TEST_F(SessionTest, ScriptedLinesAfterARefusedNameAreTheNextNames) {
   Make(std::nullopt);
   s().OnConnected();
