@@ -95,9 +95,8 @@ all: $(PROGRAMS)
 
 $(BUILD)/src/client/%.o: CPPFLAGS += $(EDIT_CFLAGS)
 
-# Objects are kept between runs (no intermediate-file deletion), and rebuilt
-# when the flags change: the stamp is rewritten only when its text differs.
-.SECONDARY:
+# Objects are rebuilt when the flags change: the stamp is rewritten only
+# when its text differs.
 FLAGS_STAMP := $(BUILD)/.flags
 FLAGS_TEXT := $(CXX) $(CPPFLAGS) $(CXXFLAGS) $(LDFLAGS)
 ifeq ($(filter clean format uninstall,$(MAKECMDGOALS)),)
@@ -143,9 +142,14 @@ PROGRAMS_server := $(BIN)/server
 PROGRAMS_client := $(BIN)/server $(BIN)/client
 PROGRAMS_bench := $(PROGRAMS)
 
-$(BUILD)/tests/%_tests: $$(call objects,$$(wildcard tests/%/*.cc)) \
-    $(BUILD)/tests/main.o $$(LIBS_$$*)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(GTEST_LIBS) $(UV_LIBS) $(EDIT_LIBS) -lutil
+# One explicit rule per module (not a pattern rule), so that make treats the
+# test objects as real targets: kept between runs, built when new.
+define test_binary_rule
+$(BUILD)/tests/$(1)_tests: $(call objects,$(wildcard tests/$(1)/*.cc)) \
+    $(BUILD)/tests/main.o $(LIBS_$(1))
+	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(GTEST_LIBS) $$(UV_LIBS) $$(EDIT_LIBS) -lutil
+endef
+$(foreach m,$(TEST_MODULES),$(eval $(call test_binary_rule,$(m))))
 
 # The tests start the real programs found in CHAT_BIN_DIR, so the sanitized
 # suite drives sanitized servers and clients.
