@@ -15,6 +15,21 @@ bool IsPlainAscii(unsigned char c) {
   return c == '\t' || (c >= 0x20 && c < 0x7F);
 }
 
+// Bidirectional embeddings, overrides and isolates: a peer could use them to
+// reverse how the rest of the line (the next user's name included) reads.
+bool IsBidiControl(char32_t code_point) {
+  return (code_point >= 0x202A && code_point <= 0x202E) ||
+         (code_point >= 0x2066 && code_point <= 0x2069);
+}
+
+void AppendEscape(std::string* out, char32_t code_point) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    *out += kHex[(code_point >> shift) & 0xF];
+  }
+}
+
 }  // namespace
 
 std::string SanitizeForTerminal(std::string_view text) {
@@ -45,13 +60,11 @@ std::string SanitizeForTerminal(std::string_view text) {
     const utf8::Sequence seq = utf8::Decode(begin + i, size - i);
     if (!seq.valid) {
       out += kReplacement;
-    } else if (seq.code_point <= 0x9F) {
+    } else if (seq.code_point <= 0x9F || IsBidiControl(seq.code_point)) {
       // C1 control (U+0080-U+009F): some terminals act on it (U+009B is a
-      // CSI), so it is shown as an escape such as "\u009b".
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[seq.code_point >> 4];
-      out += kHex[seq.code_point & 0xF];
+      // CSI), so it is shown as an escape such as "\u009b"; so are the
+      // bidirectional controls.
+      AppendEscape(&out, seq.code_point);
     } else {
       out.append(text.data() + i, seq.length);
     }

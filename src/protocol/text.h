@@ -28,7 +28,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // result is not meant to be parsed back):
 //   C0 controls other than TAB, in caret notation: ESC -> "^[", NUL -> "^@",
 //     CR -> "^M", LF -> "^J"; DEL -> "^?";
-//   C1 controls U+0080-U+009F -> "\u0080" .. "\u009f" (lower-case hex);
+//   C1 controls U+0080-U+009F -> "\u0080" .. "\u009f" (lower-case hex), and
+//     likewise the bidirectional controls U+202A-U+202E and U+2066-U+2069,
+//     which could make the rest of a line read backwards;
 //   each maximal ill-formed UTF-8 subpart -> one U+FFFD (Unicode's practice);
 //   TAB is kept as is (it only moves the cursor right); everything else,
 //   valid UTF-8 included, is copied unchanged.

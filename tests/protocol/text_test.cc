@@ -190,6 +190,12 @@ TEST(SanitizeForTerminalTest, EscapesControlsAndReplacesBadUtf8) {
       {"C1 CSI U+009B", "\xC2\x9B[2J", "\\u009b[2J"},
       {"C1 U+009F", "\xC2\x9F", "\\u009f"},
       {"U+00A0 is not C1", "\xC2\xA0", "\xC2\xA0"},
+      {"right-to-left override U+202E",
+       "a\xE2\x80\xAE"
+       "b",
+       "a\\u202eb"},
+      {"first strong isolate U+2068", "\xE2\x81\xA8", "\\u2068"},
+      {"U+2029 is not bidi control", "\xE2\x80\xA9", "\xE2\x80\xA9"},
       {"valid multi-byte kept", "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
        "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"},
       {"byte FF",
