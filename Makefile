@@ -47,7 +47,9 @@ endif
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -pthread
 CPPFLAGS += -Isrc -Itests -MMD -MP
-LDFLAGS += -pthread
+# Symbols bound at start-up, before workers are forked, so that each worker
+# does not dirty its own copy of the relocation pages on first use.
+LDFLAGS += -pthread -Wl,-z,now
 ifeq ($(WERROR),1)
 CXXFLAGS += -Werror
 endif

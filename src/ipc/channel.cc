@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 namespace chat::ipc {
 namespace {
@@ -66,6 +67,17 @@ bool CanMerge(const std::string& last, FrameKind kind, WorkerId target,
   if (kind != FrameKind::kSendTo) return false;
   return GetU32(last.data() + kConnectionOffset) == target.connection &&
          GetU32(last.data() + kGenerationOffset) == target.generation;
+}
+
+// One receive buffer for the whole process rather than one per channel: the
+// broker holds a channel per connection, and a buffer each would cost it
+// 64 KiB per connection. It is allocated on first use and never cleared, so
+// only the pages recv() actually writes get touched: a worker forked from a
+// process that never received keeps no copy of it, and one that receives
+// short frames dirties one page, not sixteen.
+char* ReceiveBuffer() {
+  static const std::unique_ptr<char[]> buffer(new char[kMaxMessage + 1]);
+  return buffer.get();
 }
 
 void SetBufferBestEffort(int fd) {
@@ -147,14 +159,11 @@ ChannelStatus Channel::Flush() {
 ChannelStatus Channel::Receive(FrameView* frame) {
   // One byte more than the biggest valid message, so that a longer one shows
   // up as a length over the limit rather than as a silently truncated frame.
-  if (receive_buffer_.size() != kMaxMessage + 1) {
-    receive_buffer_.resize(kMaxMessage + 1);
-  }
-  char* buffer = receive_buffer_.data();
+  char* buffer = ReceiveBuffer();
   bool reset_seen = false;
   ssize_t n;
   for (;;) {
-    n = ::recv(fd_.get(), buffer, receive_buffer_.size(), MSG_DONTWAIT);
+    n = ::recv(fd_.get(), buffer, kMaxMessage + 1, MSG_DONTWAIT);
     if (n >= 0) break;
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {

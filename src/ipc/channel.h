@@ -57,9 +57,11 @@ struct Frame {
   std::string payload;
 };
 
-// A received frame whose payload still lies in the channel's receive buffer:
-// valid until the next Receive on that channel. Lets the broker relay a
-// payload into another channel's queue without an intermediate copy.
+// A received frame whose payload still lies in the receive buffer, which is
+// one per process, shared by every Channel: the view is valid until the next
+// Receive on ANY channel in the process (so Receive is for one thread at a
+// time). Lets the broker relay a payload into another channel's queue without
+// an intermediate copy.
 struct FrameView {
   FrameKind kind = FrameKind::kDeliver;
   WorkerId target;
@@ -100,7 +102,8 @@ class Channel {
   // Bytes waiting in the queue, frame headers included.
   size_t queued_bytes() const { return queued_bytes_; }
 
-  // Reads one frame. kError means a malformed frame (it is consumed) or a
+  // Reads one frame into the process-wide receive buffer (see FrameView).
+  // kError means a malformed frame (it is consumed) or a
   // failed recv(); either way the peer broke the protocol or the system did.
   ChannelStatus Receive(Frame* frame);
   // The same, without copying the payload out (see FrameView).
@@ -110,7 +113,6 @@ class Channel {
   UniqueFd fd_;
   std::deque<std::string> queue_;  // encoded frames: header + payload
   size_t queued_bytes_ = 0;
-  std::string receive_buffer_;  // sized on first use, then reused
 };
 
 }  // namespace chat::ipc

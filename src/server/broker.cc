@@ -1,5 +1,6 @@
-// Broker: accept -> socketpair -> fork; frames in, frames out; SIGCHLD ->
-// drain, clear, announce, free; SIGTERM -> BYE to all, wait, exit.
+// Broker: accept -> socketpair -> request to the spawner -> its pid; frames
+// in, frames out; SIGCHLD -> drain, clear, announce, free; SIGTERM -> BYE to
+// all, wait, exit.
 #include "server/broker.h"
 
 #include <errno.h>
@@ -15,7 +16,6 @@
 #include "protocol/reply.h"
 #include "server/address.h"
 #include "server/end_reason.h"
-#include "server/spawn.h"
 
 namespace chat::server {
 namespace {
@@ -31,6 +31,8 @@ constexpr int kFramesPerTurn = 64;
 // After a failed fork or accept for lack of resources, the listeners rest
 // this long instead of failing again at once in a busy loop.
 constexpr milliseconds kAcceptBackoff{100};
+// After the spawner could not be restarted, the next try comes this late.
+constexpr milliseconds kSpawnerRestartBackoff{1000};
 // Shutdown: how long workers get to say BYE and exit, then how long SIGKILLed
 // ones get to disappear.
 constexpr milliseconds kShutdownGrace{3000};
@@ -56,13 +58,16 @@ std::string SignalName(int signal) {
 }  // namespace
 
 Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
-               std::vector<Listener> listeners)
+               std::vector<Listener> listeners, Spawner spawner,
+               const SpawnContext& context)
     : options_(options),
       log_(log),
       registry_(registry),
       listeners_(std::move(listeners)),
       table_(options.max_connections),
-      relay_(table_, registry, log, options.send_queue + kHungSlack) {}
+      relay_(table_, registry, log, options.send_queue + kHungSlack),
+      spawn_context_(context),
+      spawner_(std::move(spawner)) {}
 
 bool Broker::Init(std::string* error) {
   epoll_.Reset(epoll_create1(EPOLL_CLOEXEC));
@@ -84,6 +89,11 @@ bool Broker::Init(std::string* error) {
     *error = ErrnoText("epoll_ctl", errno);
     return false;
   }
+  if (!Watch(spawner_->fd(), EPOLLIN, Tag::kSpawner, 0)) {
+    *error = ErrnoText("epoll_ctl", errno);
+    return false;
+  }
+  spawner_watched_ = true;
   for (size_t i = 0; i < listeners_.size(); ++i) {
     if (!Watch(listeners_[i].fd.get(), EPOLLIN, Tag::kListener,
                static_cast<uint32_t>(i))) {
@@ -106,16 +116,23 @@ bool Broker::Watch(int fd, uint32_t events, Tag tag, uint32_t index,
 int Broker::Run() {
   epoll_event events[kMaxEvents];
   for (;;) {
-    if (shutting_down_ && table_.live() == 0) break;
+    if (shutting_down_ && table_.live() == 0) {
+      StopSpawner();
+      break;
+    }
     int ready = epoll_wait(epoll_.get(), events, kMaxEvents, TimeoutMs());
     if (ready < 0) {
       if (errno == EINTR) continue;
       log_.Error(kServerSubject, ErrnoText("epoll_wait", errno));
       KillAll();
+      StopSpawner();
       return kExitFailure;
     }
     for (int i = 0; i < ready; ++i) Dispatch(events[i]);
-    if (auto status = HandleTimers()) return *status;
+    if (auto status = HandleTimers()) {
+      StopSpawner();
+      return *status;
+    }
     FlushDirty();
   }
   log_.Info(kServerSubject, "shutdown complete");
@@ -134,6 +151,10 @@ void Broker::Dispatch(const epoll_event& event) {
     case Tag::kSignals:
       HandleSignals();
       return;
+    case Tag::kSpawner:
+      if (event.events & EPOLLOUT) SendHeld();
+      if (event.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ReadSpawner();
+      return;
     case Tag::kWorker: {
       WorkerEntry& entry = table_.at(index);
       // An event reported for a worker reaped earlier in this same batch.
@@ -144,7 +165,7 @@ void Broker::Dispatch(const epoll_event& event) {
       if (event.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
         ReadChannel(index, kFramesPerTurn);
       }
-      if (event.events & EPOLLOUT) relay_.MarkDirty(index);
+      if ((event.events & EPOLLOUT) && entry.in_use) relay_.MarkDirty(index);
       return;
     }
   }
@@ -157,7 +178,7 @@ void Broker::AcceptFrom(size_t listener) {
       !listeners_[listener].fd) {
     return;
   }
-  for (int i = 0; i < kAcceptsPerTurn && !resume_accepting_at_; ++i) {
+  for (int i = 0; i < kAcceptsPerTurn && !resume_accepting_at_ && !held_; ++i) {
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
     int fd = accept4(listeners_[listener].fd.get(),
@@ -193,6 +214,10 @@ void Broker::AcceptFrom(size_t listener) {
 }
 
 void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer) {
+  if (!spawner_) {
+    Refuse(std::move(client), peer, "cannot start a session now");
+    return;
+  }
   std::optional<uint32_t> index = table_.Allocate();
   if (!index) {
     Refuse(std::move(client), peer, {});
@@ -208,20 +233,10 @@ void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer) {
     return;
   }
   WorkerEntry& entry = table_.at(*index);
-  WorkerSetup setup{std::move(client), std::move(channels->second),
-                    entry.id,          &registry_,
-                    &options_,         &log_};
-  int fork_error = 0;
-  std::optional<pid_t> pid = SpawnWorker(setup, &fork_error);
-  if (!pid) {
-    log_.Error(kServerSubject, ErrnoText("fork", fork_error));
-    table_.Free(*index);
-    Refuse(std::move(setup.client), peer, "cannot start a session now");
-    PauseAccepting();
-    return;
-  }
-  entry.subject = ClientSubject(setup.client.get(), *pid);
-  table_.SetPid(*index, *pid);
+  ++pending_spawns_;
+  entry.spawn_pending = true;
+  entry.client_number = client.get();
+  entry.subject = "fd " + std::to_string(client.get());
   entry.channel.emplace(std::move(channels->first));
   entry.channel_readable = true;
   entry.channel_writable = true;
@@ -231,8 +246,50 @@ void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer) {
     entry.channel_writable = false;
     relay_.Kill(*index, ErrnoText("epoll_ctl", errno));
   }
-  // `setup` goes here: the broker's copies of the client socket and of the
-  // worker's channel end are closed; only the worker holds them now.
+  SendStart(
+      Start{*index, std::move(client), std::move(channels->second), peer});
+}
+
+void Broker::SendStart(Start start) {
+  WorkerEntry& entry = table_.at(start.index);
+  int error = 0;
+  if (spawner_ &&
+      spawner_->Request(entry.id, start.client.get(), start.worker_end.fd(),
+                        entry.client_number, &error)) {
+    // The spawner holds its own copies now; the broker's copies of the
+    // client socket and of the worker's channel end close here.
+    return;
+  }
+  if (spawner_ && (error == EAGAIN || error == EWOULDBLOCK)) {
+    // New connections wait in the listen backlog meanwhile.
+    held_.emplace(std::move(start));
+    WatchListeners(0);
+    if (!Watch(spawner_->fd(), EPOLLIN | EPOLLOUT, Tag::kSpawner, 0, 0,
+               EPOLL_CTL_MOD)) {
+      log_.Error(kServerSubject, ErrnoText("epoll_ctl MOD spawner", errno));
+    }
+    return;
+  }
+  if (spawner_) {
+    log_.Error(kServerSubject, ErrnoText("request to the spawner", error));
+  }
+  --pending_spawns_;
+  StopReading(start.index);
+  table_.Free(start.index);
+  Refuse(std::move(start.client), start.peer, "cannot start a session now");
+  PauseAccepting();
+}
+
+void Broker::SendHeld() {
+  if (!held_) return;
+  Start start = std::move(*held_);
+  held_.reset();
+  SendStart(std::move(start));
+  if (held_ || !spawner_) return;
+  if (!Watch(spawner_->fd(), EPOLLIN, Tag::kSpawner, 0, 0, EPOLL_CTL_MOD)) {
+    log_.Error(kServerSubject, ErrnoText("epoll_ctl MOD spawner", errno));
+  }
+  if (!resume_accepting_at_ && !shutting_down_) WatchListeners(EPOLLIN);
 }
 
 void Broker::Refuse(ipc::UniqueFd client, const std::string& peer,
@@ -257,6 +314,7 @@ void Broker::PauseAccepting() {
 
 void Broker::ResumeAccepting() {
   resume_accepting_at_.reset();
+  if (held_) return;  // SendHeld resumes
   WatchListeners(EPOLLIN);
 }
 
@@ -286,6 +344,7 @@ bool Broker::ReadChannel(uint32_t index, int max_frames) {
       case ipc::ChannelStatus::kClosed:
         // Every frame the worker sent has been read; the reap follows.
         StopReading(index);
+        if (entry.orphaned) FinishOrphan(index);
         return false;
       case ipc::ChannelStatus::kError:
         StopReading(index);
@@ -340,6 +399,139 @@ void Broker::FlushDirty() {
 
 // --- Children ---------------------------------------------------------------
 
+void Broker::ReadSpawner() {
+  while (spawner_) {
+    SpawnReply reply;
+    switch (spawner_->Receive(&reply)) {
+      case SpawnerStatus::kOk:
+        OnSpawnReply(reply);
+        continue;
+      case SpawnerStatus::kWouldBlock:
+        return;
+      case SpawnerStatus::kClosed:
+      case SpawnerStatus::kError:
+        // The spawner is gone or going; its reap does the rest.
+        if (spawner_watched_ && epoll_ctl(epoll_.get(), EPOLL_CTL_DEL,
+                                          spawner_->fd(), nullptr) != 0) {
+          log_.Error(kServerSubject, ErrnoText("epoll_ctl DEL", errno));
+        }
+        spawner_watched_ = false;
+        return;
+    }
+  }
+}
+
+void Broker::OnSpawnReply(const SpawnReply& reply) {
+  WorkerEntry* entry = table_.Find(reply.id);
+  if (!entry || !entry->spawn_pending) {
+    log_.Error(kServerSubject, "the spawner answered for connection " +
+                                   std::to_string(reply.id.connection) +
+                                   ", which awaits no worker");
+    return;
+  }
+  uint32_t index = reply.id.connection;
+  entry->spawn_pending = false;
+  --pending_spawns_;
+  if (reply.pid <= 0) {
+    // The spawner has answered the client and closed its socket.
+    log_.Error(kServerSubject, ErrnoText("clone", reply.error));
+    log_.Info(entry->subject,
+              "refused: Too Many Connections: cannot start a session now");
+    StopReading(index);
+    table_.Free(index);
+    PauseAccepting();
+  } else {
+    table_.SetPid(index, reply.pid);
+    entry->subject = ClientSubject(entry->client_number, reply.pid);
+    // Found hung before its pid was known.
+    if (entry->killed) kill(reply.pid, SIGKILL);
+    auto early = reaped_early_.find(reply.pid);
+    if (early != reaped_early_.end()) {
+      int status = early->second;
+      reaped_early_.erase(early);
+      Reap(reply.pid, status);
+    }
+  }
+  if (pending_spawns_ == 0) {
+    for (const auto& [pid, status] : reaped_early_) {
+      log_.Error(kServerSubject, "reaped unknown child pid " +
+                                     std::to_string(pid) + ": " +
+                                     DescribeWaitStatus(status));
+    }
+    reaped_early_.clear();
+  }
+}
+
+void Broker::SpawnerGone(int wait_status) {
+  std::string what = "spawner pid " + std::to_string(spawner_->pid()) +
+                     " ended: " + DescribeWaitStatus(wait_status);
+  if (shutting_down_) {
+    log_.Info(kServerSubject, what);
+  } else {
+    log_.Error(kServerSubject, what);
+  }
+  ReadSpawner();  // the replies it sent before it died
+  if (spawner_ && spawner_watched_) {
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, spawner_->fd(), nullptr);
+  }
+  spawner_watched_ = false;
+  spawner_.reset();
+  if (held_) {
+    // Never sent: refused like any connection while there is no spawner.
+    SendHeld();
+    if (!resume_accepting_at_ && !shutting_down_) WatchListeners(EPOLLIN);
+  }
+  // Requests it never answered: the worker may or may not exist. Its channel
+  // tells: it closes when the worker ends, or at once if there is none.
+  for (uint32_t index = 0; index < table_.capacity(); ++index) {
+    WorkerEntry& entry = table_.at(index);
+    if (!entry.in_use || !entry.spawn_pending) continue;
+    entry.spawn_pending = false;
+    entry.orphaned = true;
+    --pending_spawns_;
+    if (!entry.channel_readable) FinishOrphan(index);
+  }
+  reaped_early_.clear();
+  if (!shutting_down_) RestartSpawner();
+}
+
+void Broker::RestartSpawner() {
+  restart_spawner_at_.reset();
+  std::string error;
+  std::optional<Spawner> spawner = Spawner::Start(spawn_context_, &error);
+  if (!spawner) {
+    log_.Error(kServerSubject, "cannot restart the spawner: " + error);
+    restart_spawner_at_ = Clock::now() + kSpawnerRestartBackoff;
+    return;
+  }
+  spawner_ = std::move(spawner);
+  spawner_watched_ = Watch(spawner_->fd(), EPOLLIN, Tag::kSpawner, 0);
+  if (!spawner_watched_) {
+    log_.Error(kServerSubject, ErrnoText("epoll_ctl", errno));
+  }
+  log_.Info(kServerSubject,
+            "spawner started, pid " + std::to_string(spawner_->pid()));
+}
+
+void Broker::StopSpawner() {
+  if (!spawner_) return;
+  pid_t pid = spawner_->pid();
+  kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  spawner_.reset();
+  log_.Info(kServerSubject, "spawner stopped");
+}
+
+void Broker::FinishOrphan(uint32_t index) {
+  WorkerEntry& entry = table_.at(index);
+  entry.orphaned = false;
+  relay_.OnWorkerGone(index, "its spawner died before naming its pid");
+  log_.Error(entry.subject, "ended without a known pid");
+  table_.Free(index);
+}
+
 void Broker::HandleSignals() {
   signalfd_siginfo info;
   for (;;) {
@@ -357,6 +549,9 @@ void Broker::HandleSignals() {
 }
 
 void Broker::ReapChildren() {
+  // A worker may end before the spawner's reply naming it has been read:
+  // take the replies first, so that most reaps find their pid.
+  ReadSpawner();
   for (;;) {
     int status = 0;
     pid_t pid = waitpid(-1, &status, WNOHANG);
@@ -369,7 +564,16 @@ void Broker::ReapChildren() {
 }
 
 void Broker::Reap(pid_t pid, int wait_status) {
+  if (spawner_ && pid == spawner_->pid()) {
+    SpawnerGone(wait_status);
+    return;
+  }
   std::optional<uint32_t> index = table_.IndexOfPid(pid);
+  if (!index && pending_spawns_ > 0) {
+    // Its pid is in a reply not sent or not read yet.
+    reaped_early_.emplace(pid, wait_status);
+    return;
+  }
   if (!index) {
     log_.Error(kServerSubject, "reaped unknown child pid " +
                                    std::to_string(pid) + ": " +
@@ -443,6 +647,7 @@ int Broker::TimeoutMs() const {
     if (timeout < 0 || ms < timeout) timeout = ms;
   };
   if (resume_accepting_at_) consider(*resume_accepting_at_);
+  if (restart_spawner_at_ && !shutting_down_) consider(*restart_spawner_at_);
   if (shutting_down_)
     consider(killed_all_ ? kill_deadline_ : shutdown_deadline_);
   return timeout;
@@ -451,6 +656,9 @@ int Broker::TimeoutMs() const {
 std::optional<int> Broker::HandleTimers() {
   auto now = Clock::now();
   if (resume_accepting_at_ && now >= *resume_accepting_at_) ResumeAccepting();
+  if (restart_spawner_at_ && now >= *restart_spawner_at_ && !shutting_down_) {
+    RestartSpawner();
+  }
   if (!shutting_down_) return std::nullopt;
   if (!killed_all_ && now >= shutdown_deadline_) {
     log_.Error(kServerSubject,

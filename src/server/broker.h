@@ -1,7 +1,9 @@
 // Broker: the parent process. One epoll loop over the listening sockets, a
-// signalfd (SIGCHLD, SIGTERM, SIGINT) and every worker's channel. It accepts
-// and forks, relays frames (relay.h), reaps, and runs the shutdown. It never
-// blocks on a worker: channels are non-blocking and each has a bounded queue.
+// signalfd (SIGCHLD, SIGTERM, SIGINT), the spawner's control socket and every
+// worker's channel. It accepts and has the spawner start a worker
+// (spawner.h), relays frames (relay.h), reaps, and runs the shutdown. It
+// never blocks on a worker: channels are non-blocking and each has a bounded
+// queue.
 #ifndef CHAT_SERVER_BROKER_H_
 #define CHAT_SERVER_BROKER_H_
 
@@ -11,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ipc/registry.h"
@@ -19,14 +22,18 @@
 #include "server/log.h"
 #include "server/options.h"
 #include "server/relay.h"
+#include "server/spawner.h"
 #include "server/worker_table.h"
 
 namespace chat::server {
 
 class Broker {
  public:
+  // `spawner` was started from `context` (Start is called again with it if
+  // the spawner dies).
   Broker(const Options& options, const Log& log, ipc::Registry& registry,
-         std::vector<Listener> listeners);
+         std::vector<Listener> listeners, Spawner spawner,
+         const SpawnContext& context);
 
   // Creates the epoll set and the signalfd. SIGCHLD, SIGTERM and SIGINT
   // must already be blocked (before any other thread or child exists).
@@ -37,14 +44,30 @@ class Broker {
 
  private:
   using Clock = std::chrono::steady_clock;
-  enum class Tag : uint64_t { kListener = 1, kSignals = 2, kWorker = 3 };
+  enum class Tag : uint64_t {
+    kListener = 1,
+    kSignals = 2,
+    kWorker = 3,
+    kSpawner = 4
+  };
 
   bool Watch(int fd, uint32_t events, Tag tag, uint32_t index,
              uint32_t generation = 0, int op = EPOLL_CTL_ADD);
   void Dispatch(const epoll_event& event);
 
   void AcceptFrom(size_t listener);
+  // A connection with its index and channel, on its way to the spawner.
+  struct Start {
+    uint32_t index;
+    ipc::UniqueFd client;
+    ipc::Channel worker_end;
+    std::string peer;
+  };
   void StartWorker(ipc::UniqueFd client, const std::string& peer);
+  // Hands `start` to the spawner; when its control socket is full, holds it
+  // and stops accepting until the socket takes it (SendHeld).
+  void SendStart(Start start);
+  void SendHeld();
   // Answers a connection that gets no worker, then closes it.
   void Refuse(ipc::UniqueFd client, const std::string& peer,
               std::string_view detail);
@@ -57,6 +80,16 @@ class Broker {
   bool ReadChannel(uint32_t index, int max_frames);
   void StopReading(uint32_t index);
   void FlushDirty();
+
+  // Takes every reply the spawner has sent.
+  void ReadSpawner();
+  void OnSpawnReply(const SpawnReply& reply);
+  void SpawnerGone(int wait_status);
+  void RestartSpawner();
+  void StopSpawner();
+  // The end of a connection whose worker's pid never arrived (its spawner
+  // died): once its channel is closed, it is cleared like a reaped worker.
+  void FinishOrphan(uint32_t index);
 
   void HandleSignals();
   void ReapChildren();
@@ -77,6 +110,16 @@ class Broker {
   ipc::UniqueFd epoll_;
   ipc::UniqueFd signals_;
   std::vector<uint32_t> flushing_;
+
+  const SpawnContext spawn_context_;
+  std::optional<Spawner> spawner_;  // none while it is being restarted
+  bool spawner_watched_ = false;
+  std::optional<Clock::time_point> restart_spawner_at_;
+  std::optional<Start> held_;  // waits for room on the control socket
+  // Requests sent, replies not read yet.
+  size_t pending_spawns_ = 0;
+  // Workers reaped before the spawner's reply named them: pid -> status.
+  std::unordered_map<pid_t, int> reaped_early_;
 
   std::optional<Clock::time_point> resume_accepting_at_;
   bool shutting_down_ = false;

@@ -16,6 +16,7 @@
 #include "server/listener.h"
 #include "server/log.h"
 #include "server/options.h"
+#include "server/spawner.h"
 
 namespace {
 
@@ -79,10 +80,17 @@ int main(int argc, char** argv) {
   auto registry = chat::ipc::Registry::Create(options.max_users,
                                               options.max_connections, &error);
   if (!registry) return StartupFailure("registry: " + error);
+  // Now, while this process is small and after the registry is mapped (the
+  // spawner and so every worker inherit the mapping); see spawner.h.
+  SpawnContext spawn_context{&*registry, &options, &log};
+  std::optional<Spawner> spawner = Spawner::Start(spawn_context, &error);
+  if (!spawner) return StartupFailure("spawner: " + error);
+  const pid_t spawner_pid = spawner->pid();
 
   std::vector<std::string> addresses;
   for (const auto& listener : *listeners) addresses.push_back(listener.address);
-  Broker broker(options, log, *registry, std::move(*listeners));
+  Broker broker(options, log, *registry, std::move(*listeners),
+                std::move(*spawner), spawn_context);
   if (!broker.Init(&error)) return StartupFailure(error);
 
   // The line scripts and tests wait for; on stdout even under -q.
@@ -96,5 +104,7 @@ int main(int argc, char** argv) {
                ", send queue " + std::to_string(options.send_queue) +
                " bytes, join timeout " +
                std::to_string(options.join_timeout_seconds) + " s");
+  log.Info(kServerSubject,
+           "spawner started, pid " + std::to_string(spawner_pid));
   return broker.Run();
 }

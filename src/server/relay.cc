@@ -93,11 +93,12 @@ void Relay::ShutdownAll(std::string_view reason) {
 
 void Relay::Kill(uint32_t index, std::string_view why) {
   WorkerEntry& entry = table_.at(index);
-  if (entry.killed || entry.pid <= 0) return;
+  if (entry.killed || !entry.in_use) return;
   log_.Error(entry.subject, std::string(why) + "; killing it");
   entry.killed = true;
   entry.killed_because = why;
-  kill(entry.pid, SIGKILL);
+  // Without a pid yet, the kill comes when the spawner's reply names it.
+  if (entry.pid > 0) kill(entry.pid, SIGKILL);
 }
 
 void Relay::MarkDirty(uint32_t index) {

@@ -1,5 +1,5 @@
-// fork() and the child's side of it: die with the broker, keep only the fds
-// the session needs, then run the worker.
+// A new worker's first steps: die with the broker, keep only the fds the
+// session needs, then run the worker.
 #include "server/spawn.h"
 
 #include <errno.h>
@@ -31,7 +31,9 @@ bool CloseAllExcept(int first, int keep_low, int keep_high) {
   return ok;
 }
 
-[[noreturn]] void BecomeWorker(WorkerSetup setup, pid_t broker) {
+}  // namespace
+
+void BecomeWorker(WorkerSetup setup, pid_t broker) {
   // Asking for SIGTERM at the broker's death covers SIGKILL of the broker;
   // the getppid() check covers a broker that died before the prctl.
   if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != broker) {
@@ -41,25 +43,12 @@ bool CloseAllExcept(int first, int keep_low, int keep_high) {
   int channel = setup.channel.fd();
   if (!CloseAllExcept(STDERR_FILENO + 1, std::min(client, channel),
                       std::max(client, channel))) {
-    // Only the broker's fds would leak into this one process; serving the
+    // Only its creator's fds would leak into this one process; serving the
     // client is still right.
-    setup.log->Error(ClientSubject(client, getpid()),
+    setup.log->Error(ClientSubject(setup.client_number, getpid()),
                      ErrnoText("close_range", errno));
   }
   RunWorker(std::move(setup));
-}
-
-}  // namespace
-
-std::optional<pid_t> SpawnWorker(WorkerSetup& setup, int* error) {
-  pid_t broker = getpid();
-  pid_t pid = fork();
-  if (pid < 0) {
-    *error = errno;
-    return std::nullopt;
-  }
-  if (pid == 0) BecomeWorker(std::move(setup), broker);
-  return pid;
 }
 
 }  // namespace chat::server

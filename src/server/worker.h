@@ -20,10 +20,12 @@ struct WorkerSetup {
   ipc::Registry* registry;
   const Options* options;
   const Log* log;
+  int client_number;  // the client socket's fd number in the broker, which
+                      // names the connection in the log ("fd N pid P")
 };
 
 // Serves the connection and exits the process (never returns). Call only in
-// a freshly forked child that kept nothing else (see spawn.h).
+// a freshly created child that kept nothing else (see spawn.h).
 [[noreturn]] void RunWorker(WorkerSetup setup);
 
 }  // namespace chat::server

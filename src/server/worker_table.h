@@ -33,6 +33,9 @@ struct WorkerEntry {
   bool registered = false;        // counted in fan-outs
   std::string name;               // as registered
   size_t registered_position = 0;
+  int client_number = -1;      // the client socket's fd in the broker, for logs
+  bool spawn_pending = false;  // asked the spawner; no pid yet
+  bool orphaned = false;       // its spawner died before naming the pid
 };
 
 class WorkerTable {

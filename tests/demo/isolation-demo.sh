@@ -15,6 +15,7 @@ HOST=127.0.0.1
 
 failures=0
 srv_pid=""
+spawner_pid=""  # the broker's first child, which starts every worker
 srv_out=""
 work_dir=""
 declare -A fd_of=()      # user -> its socket's fd in this shell
@@ -56,6 +57,10 @@ children_of() {
     [[ -r $file ]] && cat "$file"
   done | tr ' ' '\n' | grep -E '^[0-9]+$' | sort -n
 }
+# The broker's children but its spawner: its workers.
+workers_of() {
+  children_of "$1" | grep -vx "${spawner_pid:-none}"
+}
 # True while `pid` is a live process; a zombie counts as gone.
 alive() {
   local state
@@ -75,7 +80,7 @@ show_tree() {
 }
 check_one_worker_per_user() {
   local children user count
-  children=$(children_of "$srv_pid")
+  children=$(workers_of "$srv_pid")
   count=$(grep -c . <<<"$children")
   if ((count == ${#fd_of[@]})); then
     pass "$count connections, $count worker processes, each a child of the broker"
@@ -135,8 +140,8 @@ expect_closed() {
   return 1
 }
 
-# Connects user $1 and records the worker forked for it: the one child of the
-# broker that was not there before. The HELLO line proves the worker runs.
+# Connects user $1 and records the worker started for it: the one child of
+# the broker that was not there before. The HELLO line proves the worker runs.
 connect() {
   local user=$1 before after fd
   before=$(children_of "$srv_pid")
@@ -147,7 +152,7 @@ connect() {
   after=$(children_of "$srv_pid")
   worker_of[$user]=$(comm -13 <(echo "$before") <(echo "$after") | head -n 1)
   if [[ -n ${worker_of[$user]} ]]; then
-    say "the broker forked worker ${worker_of[$user]} for $user"
+    say "the spawner started worker ${worker_of[$user]} for $user"
   else
     fail "no new worker process appeared for $user"
   fi
@@ -193,6 +198,12 @@ say "server: $line"
 [[ $line =~ ^listening\ on\ .*:([0-9]+)$ ]] || die "unexpected first line: $line"
 port=${BASH_REMATCH[1]}
 pass "the broker (pid $srv_pid) listens on port $port"
+spawner_pid=$(children_of "$srv_pid")
+if [[ $spawner_pid =~ ^[0-9]+$ ]]; then
+  pass "its spawner (pid $spawner_pid) is its one child before any connection"
+else
+  fail "expected exactly one child (the spawner) at start-up, found: $spawner_pid"
+fi
 
 step "Alice, Bob and Carol connect and JOIN"
 connect Alice
@@ -208,7 +219,7 @@ expect Carol "OK JOIN Carol"
 expect Alice "JOINED Carol"
 expect Bob "JOINED Carol"
 
-step "The process tree: one broker, one worker process per connection"
+step "The process tree: one broker, its spawner, one worker per connection"
 show_tree
 for user in Alice Bob Carol; do
   say "$user is served by worker ${worker_of[$user]:-?}"
@@ -298,9 +309,9 @@ for pid in $workers; do
   alive "$pid" && survivors+=" $pid"
 done
 if [[ -z $survivors ]]; then
-  pass "no worker survived (pids $(paste -sd, <<<"$workers"))"
+  pass "no worker nor the spawner survived (pids $(paste -sd, <<<"$workers"))"
 else
-  fail "workers still running:$survivors"
+  fail "children of the broker still running:$survivors"
 fi
 # The registry's shared-memory object is named after the broker's pid.
 leftovers=$(compgen -G "/dev/shm/chat-server.$broker_pid.*")

@@ -281,6 +281,23 @@ TEST(ChannelTest, ReceiveIntoViewNeedsNoCopy) {
   EXPECT_EQ(b.Receive(&view), ChannelStatus::kWouldBlock);
 }
 
+// The receive buffer is one per process: a view must be used (or copied)
+// before the next Receive on any channel, and copies stay intact after it.
+TEST(ChannelTest, FramesCopiedFromInterleavedChannelsStayIntact) {
+  auto [a, b] = MakePair();
+  auto [c, d] = MakePair();
+  a.Queue(FrameKind::kDeliver, Pattern(kMaxFramePayload, 7));
+  c.Queue(FrameKind::kDeliver, "short\n");
+  ASSERT_EQ(a.Flush(), ChannelStatus::kOk);
+  ASSERT_EQ(c.Flush(), ChannelStatus::kOk);
+  Frame from_b, from_d;
+  ASSERT_EQ(b.Receive(&from_b), ChannelStatus::kOk);
+  ASSERT_EQ(d.Receive(&from_d), ChannelStatus::kOk);
+  EXPECT_EQ(from_b.payload, Pattern(kMaxFramePayload, 7))
+      << "the first frame changed when another channel received";
+  EXPECT_EQ(from_d.payload, "short\n");
+}
+
 TEST(ChannelTest, ManySmallDeliveriesAreMergedInOrder) {
   auto [a, b] = MakePair();
   std::string sent;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "server/server_children.h"
 #include "support/connection.h"
 #include "support/line_expect.h"
 #include "support/server_process.h"
@@ -90,7 +91,7 @@ TEST(LimitsTest, TooManyConnectionsIsRefusedWithoutAWorker) {
   ASSERT_NE(third, nullptr);
   EXPECT_TRUE(ClosedAfter(*third, {"ERR Too Many Connections"}));
   EXPECT_TRUE(server->WaitForLog("refused from 127.0.0.1:"));
-  EXPECT_EQ(ChildrenOf(server->pid()).size(), 2u);
+  EXPECT_EQ(WorkersOf(server->pid()).size(), 2u);
 
   // Once a connection is gone (its worker reaped), there is room again.
   first->Close();

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/server_children.h"
 #include "support/connection.h"
 #include "support/line_expect.h"
 #include "support/server_process.h"
@@ -39,9 +40,9 @@ pid_t NewChild(std::vector<pid_t> before, std::vector<pid_t> after) {
 std::unique_ptr<Connection> JoinAndFindWorker(ServerProcess& server,
                                               const std::string& name,
                                               pid_t* worker) {
-  auto before = ChildrenOf(server.pid());
+  auto before = WorkersOf(server.pid());
   auto connection = ConnectAndJoin(server.port(), name);
-  *worker = NewChild(before, ChildrenOf(server.pid()));
+  *worker = NewChild(before, WorkersOf(server.pid()));
   return connection;
 }
 
@@ -78,14 +79,14 @@ std::vector<std::string> ShmObjectsOf(pid_t server) {
 TEST(ProcessModelTest, EachConnectionHasItsOwnWorkerProcess) {
   auto server = ServerProcess::Start();
   ASSERT_NE(server, nullptr);
-  EXPECT_TRUE(ChildrenOf(server->pid()).empty());
+  EXPECT_TRUE(WorkersOf(server->pid()).empty());
   std::vector<std::unique_ptr<Connection>> clients;
   std::vector<pid_t> workers;
   for (int i = 1; i <= 3; ++i) {
-    auto before = ChildrenOf(server->pid());
+    auto before = WorkersOf(server->pid());
     clients.push_back(ConnectAndGreet(server->port()));
     ASSERT_NE(clients.back(), nullptr);
-    auto after = ChildrenOf(server->pid());
+    auto after = WorkersOf(server->pid());
     EXPECT_EQ(after.size(), static_cast<size_t>(i));
     pid_t worker = NewChild(before, after);
     ASSERT_GT(worker, 0) << "no single new child after connection " << i;
@@ -99,7 +100,33 @@ TEST(ProcessModelTest, EachConnectionHasItsOwnWorkerProcess) {
   EXPECT_TRUE(WaitForPidGone(workers[1]));
   EXPECT_TRUE(server->WaitForLog("pid " + std::to_string(workers[1]) +
                                  ": reaped: exit 0 (quit)"));
-  EXPECT_EQ(ChildrenOf(server->pid()).size(), 2u);
+  EXPECT_EQ(WorkersOf(server->pid()).size(), 2u);
+}
+
+TEST(ProcessModelTest, KilledSpawnerIsRestartedAndSessionsGoOn) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  pid_t alice_worker;
+  auto alice = JoinAndFindWorker(*server, "Alice", &alice_worker);
+  ASSERT_TRUE(alice);
+  pid_t spawner = SpawnerOf(server->pid());
+  ASSERT_GT(spawner, 0);
+  ASSERT_NE(spawner, alice_worker);
+  ASSERT_EQ(kill(spawner, SIGKILL), 0);
+  EXPECT_TRUE(server->WaitForLog("error: spawner pid " +
+                                 std::to_string(spawner) +
+                                 " ended: killed by signal 9"));
+  EXPECT_TRUE(server->WaitForLog("spawner started, pid"));
+
+  // Alice's session is the broker's child, not the spawner's: untouched.
+  pid_t bob_worker;
+  auto bob = JoinAndFindWorker(*server, "Bob", &bob_worker);
+  ASSERT_TRUE(bob);
+  EXPECT_GT(bob_worker, 0) << "no single new worker for Bob";
+  EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
+  bob->SendLine("MESG Alice hi");
+  EXPECT_TRUE(NextLineIs(*bob, "OK MESG Alice"));
+  EXPECT_TRUE(NextLineIs(*alice, "MESG Bob hi"));
 }
 
 TEST(ProcessModelTest, KilledWorkerIsAnnouncedAsLeftAndOthersCarryOn) {
@@ -218,9 +245,11 @@ TEST(ProcessModelTest, KilledBrokerClosesEveryConnectionAndLeavesNoWorker) {
   auto lurker = ConnectAndGreet(server->port());
   ASSERT_TRUE(alice && bob && lurker);
   EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
-  auto workers = ChildrenOf(server->pid());
+  auto workers = WorkersOf(server->pid());
   ASSERT_EQ(workers.size(), 3u);
   pid_t broker = server->pid();
+  pid_t spawner = SpawnerOf(broker);
+  ASSERT_GT(spawner, 0);
 
   server->process().Signal(SIGKILL);
   auto status = server->process().Wait();
@@ -237,6 +266,7 @@ TEST(ProcessModelTest, KilledBrokerClosesEveryConnectionAndLeavesNoWorker) {
   for (pid_t worker : workers) {
     EXPECT_TRUE(WaitForPidGone(worker)) << "worker " << worker << " survived";
   }
+  EXPECT_TRUE(WaitForPidGone(spawner)) << "the spawner survived";
   EXPECT_TRUE(ShmObjectsOf(broker).empty());
 }
 
@@ -248,9 +278,11 @@ void ExpectCleanShutdown(int signal, const char* name) {
   auto lurker = ConnectAndGreet(server->port());
   ASSERT_TRUE(alice && bob && lurker);
   EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
-  auto workers = ChildrenOf(server->pid());
+  auto workers = WorkersOf(server->pid());
   ASSERT_EQ(workers.size(), 3u);
   pid_t broker = server->pid();
+  pid_t spawner = SpawnerOf(broker);
+  ASSERT_GT(spawner, 0);
 
   server->process().Signal(signal);
   for (Connection* client : {alice.get(), bob.get(), lurker.get()}) {
@@ -263,6 +295,7 @@ void ExpectCleanShutdown(int signal, const char* name) {
   for (pid_t worker : workers) {
     EXPECT_TRUE(WaitForPidGone(worker)) << "worker " << worker << " survived";
   }
+  EXPECT_TRUE(WaitForPidGone(spawner)) << "the spawner survived";
   EXPECT_TRUE(ShmObjectsOf(broker).empty());
   EXPECT_TRUE(
       server->WaitForLog(std::string("server: shutting down (") + name + ")"));
