@@ -17,6 +17,7 @@
 #include "server/log.h"
 #include "server/options.h"
 #include "server/spawner.h"
+#include "server/test_hooks.h"
 
 namespace {
 
@@ -77,6 +78,7 @@ int main(int argc, char** argv) {
   std::string error;
   auto listeners = OpenListeners(options.bind, options.port, &error);
   if (!listeners) return StartupFailure(error);
+  InstallTestHooksFromEnvironment();  // before any worker can exist
   auto registry = chat::ipc::Registry::Create(options.max_users,
                                               options.max_connections, &error);
   if (!registry) return StartupFailure("registry: " + error);

@@ -3,6 +3,7 @@
 #include "server/spawn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/close_range.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -47,6 +48,16 @@ void BecomeWorker(WorkerSetup setup, pid_t broker) {
     // client is still right.
     setup.log->Error(ClientSubject(setup.client_number, getpid()),
                      ErrnoText("close_range", errno));
+  }
+  // A worker reads nothing from stdin and writes nothing to stdout (its log
+  // goes to stderr). Keeping the server's stdin and stdout open in every
+  // worker would make a script that reads the server's stdout until the end
+  // wait for the last session as well.
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) {
+    dup2(null, STDIN_FILENO);
+    dup2(null, STDOUT_FILENO);
+    if (null > STDERR_FILENO) close(null);
   }
   RunWorker(std::move(setup));
 }

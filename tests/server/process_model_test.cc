@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -165,6 +167,50 @@ TEST(ProcessModelTest, KilledWorkerIsAnnouncedAsLeftAndOthersCarryOn) {
   EXPECT_TRUE(NextLineIs(*new_bob, "BCST Carol yes"));
   carol->SendLine("LIST");
   EXPECT_TRUE(NextLineIs(*carol, "LIST Alice,Carol,Bob"));
+}
+
+// The registry's robust mutex, end to end: a worker (started by the spawner
+// with a raw clone, not fork) is stopped while it holds the lock in the
+// middle of a JOIN and then SIGKILLed. The next locker must recover the lock
+// and repair the table, and the server must go on as if nothing happened.
+TEST(ProcessModelTest, WorkerKilledHoldingTheRegistryLockWedgesNothing) {
+  char marker_dir[] = "/tmp/chat-lock-test.XXXXXX";
+  ASSERT_NE(mkdtemp(marker_dir), nullptr);
+  const std::string marker = std::string(marker_dir) + "/stopped";
+  auto server =
+      ServerProcess::Start({}, {"CHAT_SERVER_TEST_STOP_IN_JOIN=" + marker});
+  ASSERT_NE(server, nullptr);
+
+  // The first JOIN stops inside the registry update, holding the lock.
+  auto before = WorkersOf(server->pid());
+  auto victim = Connection::Open(server->port());
+  ASSERT_NE(victim, nullptr);
+  ASSERT_TRUE(victim->ReadLine().has_value());  // HELLO
+  pid_t victim_worker = NewChild(before, WorkersOf(server->pid()));
+  ASSERT_GT(victim_worker, 0);
+  victim->SendLine("JOIN Victim");
+  ASSERT_TRUE(WaitForStopped(victim_worker))
+      << "the worker did not stop inside the registry update";
+  ASSERT_EQ(access(marker.c_str(), F_OK), 0);
+  ASSERT_EQ(kill(victim_worker, SIGKILL), 0);
+  EXPECT_TRUE(ClosedAfter(*victim, {}));
+  // The name was in the registry when the worker died; the broker clears it
+  // when it reaps the worker, which takes the dead worker's lock.
+  EXPECT_TRUE(server->WaitForLog("LEFT Victim (crashed with signal 9)"));
+
+  // Everything below takes the lock again and reads the repaired table.
+  auto alice = ConnectAndJoin(server->port(), "Alice");
+  auto bob = ConnectAndJoin(server->port(), "Bob");
+  ASSERT_TRUE(alice && bob);
+  EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
+  bob->SendLine("LIST");
+  EXPECT_TRUE(NextLineIs(*bob, "LIST Alice,Bob"));
+  alice->SendLine("MESG bob hello");
+  EXPECT_TRUE(NextLineIs(*bob, "MESG Alice hello"));
+  auto victim_again = ConnectAndJoin(server->port(), "Victim");
+  EXPECT_NE(victim_again, nullptr) << "the dead worker's name stayed taken";
+  unlink(marker.c_str());
+  rmdir(marker_dir);
 }
 
 TEST(ProcessModelTest, HungWorkerDoesNotStopOthersChatting) {

@@ -6,11 +6,14 @@
 namespace chat::test {
 
 std::unique_ptr<ServerProcess> ServerProcess::Start(
-    const std::vector<std::string>& extra_args) {
+    const std::vector<std::string>& extra_args,
+    const std::vector<std::string>& env) {
   auto server = std::unique_ptr<ServerProcess>(new ServerProcess());
   std::vector<std::string> args{"0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  server->process_ = Subprocess::Start(ProgramPath("server"), args);
+  Subprocess::Options options;
+  options.env = env;
+  server->process_ = Subprocess::Start(ProgramPath("server"), args, options);
   auto line = server->process_->WaitForStdout("listening on ");
   if (!line) {
     ADD_FAILURE() << "server did not print 'listening on HOST:PORT'";

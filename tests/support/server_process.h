@@ -21,8 +21,10 @@ class ServerProcess {
   // Starts ProgramPath("server") with port 0 and `extra_args`, and waits for
   // its "listening on HOST:PORT" line on stdout. nullptr (with a gtest
   // failure recorded) if it does not come.
+  // `env` adds "NAME=value" entries to the server's environment.
   static std::unique_ptr<ServerProcess> Start(
-      const std::vector<std::string>& extra_args = {});
+      const std::vector<std::string>& extra_args = {},
+      const std::vector<std::string>& env = {});
 
   uint16_t port() const { return port_; }
   pid_t pid() const { return process_->pid(); }
