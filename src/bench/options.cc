@@ -1,0 +1,162 @@
+// Command-line parsing with CLI11; bad input becomes a value, not a throw.
+#include "bench/options.h"
+
+#include <CLI/CLI.hpp>
+#include <sstream>
+
+#include "bench/address.h"
+
+namespace chat::bench {
+
+const char* ScenarioName(Scenario scenario) {
+  switch (scenario) {
+    case Scenario::kRtt:
+      return "rtt";
+    case Scenario::kFanout:
+      return "fanout";
+    case Scenario::kChurn:
+      return "churn";
+    case Scenario::kHold:
+      return "hold";
+    case Scenario::kFork:
+      return "fork";
+  }
+  return "?";
+}
+
+void ApplyDefaults(Options* o) {
+  switch (o->scenario) {
+    case Scenario::kRtt:
+      if (o->users < 0) o->users = 0;
+      if (o->messages < 0) o->messages = 5000;
+      if (o->warmup < 0) o->warmup = std::min<int64_t>(100, o->messages / 10);
+      if (o->duration < 0) o->duration = 30;
+      break;
+    case Scenario::kFanout:
+      if (o->users < 0) o->users = 100;
+      if (o->messages < 0) o->messages = 2000;
+      if (o->duration < 0) o->duration = 30;
+      break;
+    case Scenario::kChurn:
+      if (o->duration < 0) o->duration = 10;
+      break;
+    case Scenario::kHold:
+      if (o->users < 0) o->users = 1000;
+      if (o->duration < 0) o->duration = 5;
+      break;
+    case Scenario::kFork:
+      if (o->messages < 0) o->messages = 2000;
+      break;
+  }
+  if (o->warmup < 0) o->warmup = 0;
+}
+
+ParseOutcome ParseOptions(int argc, const char* const* argv) {
+  Options o;
+  CLI::App app{
+      "chat-bench: load generator and latency meter for chat-server (and, "
+      "with --irc, any IRC server) over loopback"};
+  app.set_version_flag("--version", "chat-bench 1.0");
+  std::string scenario = "rtt";
+  int server_pid = 0;
+  app.add_option("scenario", scenario,
+                 "rtt, fanout, churn or hold; or fork (no server: this "
+                 "machine's cost of a process per session)")
+      ->required()
+      ->check(CLI::IsMember({"rtt", "fanout", "churn", "hold", "fork"}));
+  app.add_option("-p,--port", o.port, "server port (required but for fork)");
+  app.add_option("--host", o.host,
+                 "server address, numeric IPv4 in 127.0.0.0/8 (default "
+                 "127.0.0.1)");
+  app.add_flag("--irc", o.irc,
+               "speak IRC (NICK/USER, PRIVMSG, one channel) instead of the "
+               "chat protocol");
+  app.add_option("--channel", o.channel, "IRC channel for broadcasts")
+      ->check([](const std::string& name) {
+        return !name.empty() && (name[0] == '#' || name[0] == '&') &&
+                       name.find_first_of(" ,\r\n\a") == std::string::npos
+                   ? std::string()
+                   : std::string("not an IRC channel name");
+      });
+  app.add_flag("--hold-join", o.hold_join,
+               "hold, IRC: also join the channel, so that every "
+               "registration is announced to all as in the chat protocol");
+  app.add_option("-n,--users", o.users,
+                 "rtt: idle users; fanout: receivers; hold: users")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
+  app.add_option("-m,--messages", o.messages,
+                 "rtt: round trips; fanout: broadcasts; fork: processes")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
+  app.add_option("--warmup", o.warmup,
+                 "rtt: first round trips left out of the statistics")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
+  app.add_option("-w,--window", o.window, "fanout: broadcasts in flight")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000}));
+  app.add_option("-s,--size", o.size, "bytes of message text (default 32)")
+      ->check(CLI::Range(int64_t{16}, int64_t{400}));
+  app.add_option("-c,--connectors", o.connectors,
+                 "churn: concurrent connectors (default 16)")
+      ->check(CLI::Range(int64_t{1}, int64_t{10'000}));
+  app.add_option("-d,--duration", o.duration,
+                 "churn: seconds to run; hold: seconds to hold; rtt, fanout: "
+                 "upper bound on the measuring")
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--concurrency", o.concurrency,
+                 "connections being set up at once (default 64)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000}));
+  app.add_option("--sources", o.sources,
+                 "loopback source addresses to spread connections over "
+                 "(default 64)")
+      ->check(CLI::Range(int64_t{1}, int64_t{kMaxSources}));
+  app.add_option("--server-pid", server_pid,
+                 "the server's pid: report its CPU and, for hold, its Pss")
+      ->check(CLI::PositiveNumber);
+  app.add_option("-t,--timeout", o.timeout,
+                 "seconds each waiting phase may take (default 60)")
+      ->check(CLI::Range(0.1, 86400.0));
+  app.add_flag("--json", o.json, "print one JSON line instead of the table");
+  bool no_progress = false;
+  app.add_flag("-q,--no-progress", no_progress, "no progress line on stderr");
+  app.add_option("--label", o.label, "a tag copied into the output");
+
+  ParseOutcome outcome;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    std::ostringstream out, err;
+    outcome.exit_code = app.exit(error, out, err);
+    outcome.out = out.str();
+    outcome.err = err.str();
+    if (outcome.exit_code != 0) outcome.exit_code = 2;
+    return outcome;
+  }
+  if (scenario == "fork") o.scenario = Scenario::kFork;
+  if (!LoopbackEndpoint(o.host, o.port)) {
+    outcome.exit_code = 2;
+    outcome.err = "--host: " + o.host +
+                  " is not a numeric IPv4 address in 127.0.0.0/8; chat-bench "
+                  "only sends to loopback\n";
+    return outcome;
+  }
+  if (o.port == 0 && o.scenario != Scenario::kFork) {
+    outcome.exit_code = 2;
+    outcome.err = "--port: a server port is required\n";
+    return outcome;
+  }
+  if (scenario == "rtt") o.scenario = Scenario::kRtt;
+  if (scenario == "fanout") o.scenario = Scenario::kFanout;
+  if (scenario == "churn") o.scenario = Scenario::kChurn;
+  if (scenario == "hold") o.scenario = Scenario::kHold;
+  if (o.scenario == Scenario::kFanout && o.users == 0) {
+    outcome.exit_code = 2;
+    outcome.err = "--users: fanout needs at least one receiver\n";
+    return outcome;
+  }
+  o.server_pid = server_pid;
+  o.progress = !no_progress;
+  ApplyDefaults(&o);
+  outcome.options = o;
+  return outcome;
+}
+
+}  // namespace chat::bench

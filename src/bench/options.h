@@ -1,0 +1,57 @@
+// The chat-bench command line: what to run, against which server, how big.
+#ifndef CHAT_BENCH_OPTIONS_H_
+#define CHAT_BENCH_OPTIONS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace chat::bench {
+
+// kFork needs no server: it measures this machine's cost of a process per
+// session (fork, _exit, waitpid), the floor under a forking server's churn.
+enum class Scenario { kRtt, kFanout, kChurn, kHold, kFork };
+
+struct Options {
+  Scenario scenario = Scenario::kRtt;
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  bool irc = false;
+  std::string channel = "#bench";
+  bool hold_join = false;  // IRC hold: join the channel too
+  // Scenario sizes; the defaults depend on the scenario (see Defaults()).
+  int64_t users = -1;       // rtt: idle users; fanout: receivers; hold: users
+  int64_t messages = -1;    // rtt: round trips; fanout: broadcasts
+  int64_t warmup = -1;      // rtt: round trips left out of the statistics
+  int64_t window = 1;       // fanout: broadcasts in flight
+  int64_t size = 32;        // bytes of message text
+  int64_t connectors = 16;  // churn
+  double duration = -1;  // churn: run time; hold: hold time; rtt, fanout: cap
+  int64_t concurrency = 64;  // connections between connect and ready
+  int64_t sources = 64;      // loopback source addresses
+  pid_t server_pid = 0;      // 0: not given
+  double timeout = 60;       // bound on each waiting phase
+  bool json = false;
+  bool progress = true;
+  std::string label;
+};
+
+// Fills in the scenario's defaults for what was not given.
+void ApplyDefaults(Options* options);
+
+const char* ScenarioName(Scenario scenario);
+
+struct ParseOutcome {
+  std::optional<Options> options;  // set: run
+  int exit_code = 0;               // else: exit with this code
+  std::string out;                 // ... after printing this to stdout
+  std::string err;                 // ... and this to stderr
+};
+
+ParseOutcome ParseOptions(int argc, const char* const* argv);
+
+}  // namespace chat::bench
+
+#endif  // CHAT_BENCH_OPTIONS_H_

@@ -1,0 +1,194 @@
+// rtt: N idle registered users plus two active ones; A sends a private
+// message carrying a sequence number, B echoes it back, A times the round
+// trip. One message in flight, so the figure is pure latency.
+#include <string>
+#include <vector>
+
+#include "bench/clock.h"
+#include "bench/scenario.h"
+#include "bench/stats.h"
+
+namespace chat::bench {
+namespace {
+
+enum Role { kIdle, kPinger, kEchoer };
+
+class RttRun : public ClientHandler {
+ public:
+  explicit RttRun(const RunContext& context) : context_(context) {}
+
+  Report Run();
+
+  void OnEvent(int id, const Event& event) override;
+
+ private:
+  void SendNext();
+  bool Finished() const;
+
+  const RunContext& context_;
+  ClientPool* pool_ = nullptr;
+  int pinger_ = -1, echoer_ = -1;
+  std::string pinger_name_, echoer_name_;
+  int64_t sent_ = 0, received_ = 0, echoed_ = 0;
+  int64_t pinger_acks_ = 0, echoer_acks_ = 0;
+  int64_t send_ns_ = 0, stop_sending_ns_ = 0;
+  std::vector<int64_t> samples_;
+};
+
+void RttRun::OnEvent(int id, const Event& event) {
+  Client& c = pool_->client(id);
+  const Dialect& dialect = pool_->dialect();
+  if (event.kind == EventKind::kError) return;  // counted by the pool
+  if (c.role == kEchoer && event.kind == EventKind::kDirect) {
+    if (!SameName(event.from, pinger_name_)) {
+      pool_->CountError(id, "message from " + std::string(event.from));
+      return;
+    }
+    dialect.Direct(pinger_name_, event.text, pool_->Out(id));
+    pool_->Flush(id);
+    ++echoed_;
+    return;
+  }
+  if (c.role == kPinger && event.kind == EventKind::kDirect) {
+    int64_t now = NowNs();
+    auto sequence = ParseSequence(event.text);
+    if (!SameName(event.from, echoer_name_) || !sequence ||
+        *sequence != received_) {
+      pool_->CountError(id, "unexpected echo: " + std::string(event.text));
+      return;
+    }
+    ++received_;
+    if (*sequence >= context_.options.warmup) {
+      samples_.push_back(now - send_ns_);
+    }
+    SendNext();
+    return;
+  }
+  if (event.kind == EventKind::kAck && event.from == "MESG") {
+    ++(c.role == kPinger ? pinger_acks_ : echoer_acks_);
+    return;
+  }
+  pool_->CountError(id, "unexpected line for a " +
+                            std::string(c.role == kIdle ? "idle" : "active") +
+                            " user: " + std::string(event.text));
+}
+
+void RttRun::SendNext() {
+  if (sent_ >= context_.options.messages) return;
+  int64_t now = NowNs();
+  if (now >= stop_sending_ns_) return;
+  std::string text = MessageText(sent_, context_.options.size);
+  send_ns_ = NowNs();
+  pool_->dialect().Direct(echoer_name_, text, pool_->Out(pinger_));
+  pool_->Flush(pinger_);
+  ++sent_;
+}
+
+bool RttRun::Finished() const {
+  bool stopped =
+      sent_ >= context_.options.messages || NowNs() >= stop_sending_ns_;
+  bool acked = !pool_->dialect().acks_broadcast() ||
+               (pinger_acks_ >= sent_ && echoer_acks_ >= echoed_);
+  return stopped && received_ >= sent_ && acked;
+}
+
+Report RttRun::Run() {
+  const Options& options = context_.options;
+  Report report = NewReport(context_);
+  report.Param("idle_users", options.users, "registered, silent");
+  report.Param("messages", options.messages, "round trips asked for");
+  report.Param("warmup", options.warmup,
+               "first round trips not in the figures");
+  report.Param("size", options.size, "bytes of text");
+  SettleServer(context_, &report);
+
+  PoolConfig config{context_.server, static_cast<int>(options.sources),
+                    static_cast<int>(options.concurrency)};
+  ClientPool pool(context_.dialect, config, this, context_.progress);
+  pool_ = &pool;
+  if (!pool.setup_error().empty()) {
+    report.completed = false;
+    report.problems.push_back(pool.setup_error());
+    return report;
+  }
+  const std::string tag = RunTag();
+  const int64_t timeout = SecondsToNs(options.timeout);
+  ScopedStatus status(context_.progress, [&] {
+    return "rtt: " + std::to_string(pool.ready()) + " users ready, " +
+           std::to_string(received_) + "/" + std::to_string(options.messages) +
+           " round trips";
+  });
+
+  int64_t start = NowNs();
+  bool all = ConnectUsers(&pool, options.users, 'i', kIdle, tag, false,
+                          start + timeout);
+  pinger_name_ = UserName('a', tag, 0);
+  echoer_name_ = UserName('b', tag, 0);
+  all = ConnectUsers(&pool, 1, 'a', kPinger, tag, false, NowNs() + timeout) &&
+        all;
+  all = ConnectUsers(&pool, 1, 'b', kEchoer, tag, false, NowNs() + timeout) &&
+        all;
+  report.Figure("connect_s", NsToSeconds(NowNs() - start),
+                "to register every user");
+  for (size_t id = 0; id < pool.size(); ++id) {
+    const Client& c = pool.client(static_cast<int>(id));
+    if (c.state != ClientState::kReady) continue;
+    if (c.role == kPinger) pinger_ = static_cast<int>(id);
+    if (c.role == kEchoer) echoer_ = static_cast<int>(id);
+  }
+  if (!all || pinger_ < 0 || echoer_ < 0) {
+    report.completed = false;
+    report.problems.push_back("not every user could register");
+    AddPoolOutcome(pool, &report);
+    return report;
+  }
+  // The server may still be announcing the last registrations; measuring
+  // starts once it has finished.
+  int64_t members = context_.dialect.has_channel() ? 0 : options.users + 2;
+  AwaitAnnouncements(&pool, PairwiseAnnouncements(members), NowNs() + timeout,
+                     &report);
+
+  CpuMeter meter(options.server_pid);
+  meter.Start();
+  stop_sending_ns_ = NowNs() + SecondsToNs(options.duration);
+  SendNext();
+  bool finished = pool.RunUntil([&] { return Finished(); },
+                                std::max(stop_sending_ns_, NowNs()) + timeout);
+  meter.Stop(&report);
+  if (!finished) {
+    report.completed = false;
+    report.problems.push_back("round trips still outstanding at --timeout");
+  }
+
+  Summary summary = Summarize(samples_);
+  report.Figure("round_trips", static_cast<int64_t>(summary.count),
+                "measured (after the warm-up)");
+  report.Figure("p50_us", NsToMicros(static_cast<int64_t>(summary.p50)),
+                "round trip, median");
+  report.Figure("p90_us", NsToMicros(static_cast<int64_t>(summary.p90)));
+  report.Figure("p99_us", NsToMicros(static_cast<int64_t>(summary.p99)));
+  report.Figure("max_us", NsToMicros(static_cast<int64_t>(summary.max)));
+  report.Figure("mean_us", NsToMicros(static_cast<int64_t>(summary.mean)));
+  report.expected += sent_;
+  report.received += received_;
+  report.lost += sent_ - received_;
+  if (context_.dialect.acks_broadcast()) {
+    int64_t missing = (sent_ - pinger_acks_) + (echoed_ - echoer_acks_);
+    if (missing > 0) {
+      report.errors += missing;
+      report.problems.push_back(std::to_string(missing) +
+                                " OK MESG answers missing");
+    }
+  }
+  AddPoolOutcome(pool, &report);
+  return report;
+}
+
+}  // namespace
+
+Report RunRtt(const RunContext& context) {
+  RttRun run(context);
+  return run.Run();
+}
+
+}  // namespace chat::bench

@@ -1,0 +1,634 @@
+#!/usr/bin/env bash
+# make bench: measures ./server, and ngircd when it is installed, with
+# ./chat-bench over loopback, and writes BENCHMARKS.md: the machine, the date,
+# how the processes were placed, the side-by-side table with the ratios
+# ours/ngircd, and each performance target marked met or not met together with
+# what bounds it (CPU per operation, a syscall count, a perf profile).
+#
+# Environment: BENCH_OUT (default BENCHMARKS.md), BENCH_PLACEMENT=split|shared
+# (split: servers on CPU 0, chat-bench on CPU 1; shared: the scheduler
+# decides), BENCH_QUICK=1 (small sizes, to try the script), BENCH_PROFILE=0
+# (skip the strace/perf pass), BENCH_CASES=REGEX (only the runs whose names
+# match), BENCH_KEEP=1 (keep the temporary directory with every output).
+# Every run is bounded in time; traffic goes to 127.0.0.1 only.
+set -u -o pipefail
+
+cd "$(dirname "$0")/../.." || exit 1
+BENCH=${BENCH:-./chat-bench}
+SERVER=${SERVER:-./server}
+NGIRCD=${NGIRCD:-/usr/sbin/ngircd}
+OUT=${BENCH_OUT:-BENCHMARKS.md}
+PLACEMENT=${BENCH_PLACEMENT:-split}
+QUICK=${BENCH_QUICK:-0}
+PROFILE=${BENCH_PROFILE:-1}
+ONLY=${BENCH_CASES:-.}
+KEEP=${BENCH_KEEP:-0}
+RUN_LIMIT=300      # seconds any one chat-bench run may take, whatever happens
+CONCURRENCY=8      # connections set up at once: ngircd listens with a
+                   # backlog of 10, and more would measure SYN retries
+CONF_TEMPLATE=tests/bench/ngircd.conf.in
+
+die() {
+  echo "run-bench: $*" >&2
+  exit 1
+}
+[ -x "$BENCH" ] || die "$BENCH is not built (run make)"
+[ -x "$SERVER" ] || die "$SERVER is not built (run make)"
+
+# 10,000 sessions need 10,000 descriptors in chat-bench and in each server.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+fd_limit=$(ulimit -n)
+
+tmp=$(mktemp -d /tmp/chat-bench.XXXXXX) || die "mktemp failed"
+chmod 755 "$tmp"
+started_pids=()
+
+# Stops one process we started: SIGTERM, up to 10 s, then SIGKILL.
+stop_process() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+
+cleanup() {
+  local pid
+  for pid in "${started_pids[@]}"; do stop_process "$pid"; done
+  if [ "$KEEP" = 1 ]; then
+    echo "run-bench: outputs kept in $tmp" >&2
+  else
+    rm -rf "$tmp"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Waits (up to $3 seconds) until file $1 holds a line matching $2.
+wait_for_line() {
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    grep -q -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# A TCP port on 127.0.0.1 nobody listens on, below the ephemeral range.
+free_port() {
+  local port i
+  for ((i = 0; i < 200; i++)); do
+    port=$((20000 + RANDOM % 12000))
+    if ! ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# --- Placement ---------------------------------------------------------------
+cpus=$(nproc)
+if [ "$PLACEMENT" = split ] && [ "$cpus" -ge 2 ] && command -v taskset >/dev/null; then
+  PIN_SERVER=(taskset -c 0)
+  PIN_BENCH=(taskset -c 1)
+  placement="split: each server pinned to CPU 0 (\`taskset -c 0\`; the
+chat server's forked workers inherit the mask, so broker and workers share
+CPU 0), chat-bench pinned to CPU 1. Every message crosses between the CPUs
+twice (into the server and out of it), for both servers alike."
+else
+  PLACEMENT=shared
+  PIN_SERVER=()
+  PIN_BENCH=()
+  placement="shared: no pinning; the scheduler spread servers and chat-bench
+over the $cpus CPUs as it saw fit."
+fi
+
+# --- Scenarios ---------------------------------------------------------------
+# name|chat-bench arguments. The same runs go to both servers.
+if [ "$QUICK" = 1 ]; then
+  CASES=(
+    "rtt0|rtt -n 0 -m 500 -d 20"
+    "rtt1000|rtt -n 100 -m 500 -d 20"
+    "fanout100w1|fanout -n 20 -w 1 -m 200 -d 20"
+    "fanout100w16|fanout -n 20 -w 16 -m 500 -d 20"
+    "fanout1000w1|fanout -n 100 -w 1 -m 100 -d 20"
+    "fanout1000w16|fanout -n 100 -w 16 -m 200 -d 20"
+    "churn16|churn -c 16 -d 2"
+    "hold5000|hold -n 200 -d 1"
+    "hold10000|hold -n 400 -d 1"
+  )
+  HOLD_BIG=400
+else
+  # -d bounds the measuring of rtt and fanout (they stop sending after it);
+  # -t bounds every waiting phase, hold's whole registration included.
+  CASES=(
+    "rtt0|rtt -n 0 -m 5000 -d 10"
+    "rtt1000|rtt -n 1000 -m 5000 -d 10"
+    "fanout100w1|fanout -n 100 -w 1 -m 2000 -d 10"
+    "fanout100w16|fanout -n 100 -w 16 -m 5000 -d 10"
+    "fanout1000w1|fanout -n 1000 -w 1 -m 300 -d 10"
+    "fanout1000w16|fanout -n 1000 -w 16 -m 1000 -d 10"
+    "churn16|churn -c 16 -d 10"
+    "hold5000|hold -n 5000 -d 5 -t 60"
+    "hold10000|hold -n 10000 -d 5 -t 90"
+  )
+  HOLD_BIG=10000
+fi
+selected=()
+for entry in "${CASES[@]}"; do
+  if grep -qE -- "$ONLY" <<<"${entry%%|*}"; then selected+=("$entry"); fi
+done
+CASES=("${selected[@]}")
+[ "${#CASES[@]}" -gt 0 ] || die "BENCH_CASES=$ONLY matches no run"
+COMMON=(--json --concurrency "$CONCURRENCY")
+
+# Field $2 of the JSON line in file $1 (strings without their quotes).
+jget() {
+  [ -f "$1" ] || return 0
+  sed -n "s/.*\"$2\":\(\"\([^\"]*\)\"\|\([^,}]*\)\).*/\2\3/p" "$1" | head -n 1
+}
+
+summary_of() {
+  local f=$1
+  echo "ok=$(jget "$f" ok) lost=$(jget "$f" lost) errors=$(jget "$f" errors)" \
+    "p50_us=$(jget "$f" p50_us) deliveries_per_s=$(jget "$f" deliveries_per_s)" \
+    "sessions_per_s=$(jget "$f" sessions_per_s) reach_s=$(jget "$f" reach_s)" \
+    "pss_kib_per_session=$(jget "$f" pss_kib_per_session)" \
+    "$(jget "$f" first_problem)"
+}
+
+# --- Servers: a fresh one for every run, so no run inherits another's
+# --- aftermath (a broker grown by the previous run, sessions still closing).
+starts=0
+start_ours() {
+  # A new file each time: the shell creates it in the background, and an
+  # old one could still show the previous server's port.
+  starts=$((starts + 1))
+  local out="$tmp/server.$starts.out" err="$tmp/server.$starts.err"
+  "${PIN_SERVER[@]}" "$SERVER" 0 --bind 127.0.0.1 --max-users 12000 \
+    --max-connections 12000 --join-timeout 600 -q >"$out" 2>"$err" &
+  server_pid=$!
+  started_pids+=("$server_pid")
+  wait_for_line "$out" "listening on" 10 ||
+    die "$SERVER did not print 'listening on' (see its stderr: $(head -c 300 "$err"))"
+  server_port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out" | head -n 1)
+  [ -n "$server_port" ] || die "no port in $SERVER's 'listening on' line"
+}
+
+have_ngircd=0
+if [ -x "$NGIRCD" ] && [ -f "$CONF_TEMPLATE" ]; then have_ngircd=1; fi
+
+start_ngircd() {
+  starts=$((starts + 1))
+  local log="$tmp/ngircd.$starts.log"
+  mkdir -p "$tmp/ngircd/conf.d"
+  server_port=$(free_port) || die "no free port for ngircd"
+  sed -e "s|@PORT@|$server_port|g" -e "s|@DIR@|$tmp/ngircd|g" \
+    "$CONF_TEMPLATE" >"$tmp/ngircd/ngircd.conf"
+  chmod -R a+rX "$tmp/ngircd"
+  # -n: stay in the foreground (so $! is the server), log to stdout. Started
+  # as root, ngircd switches to "nobody" by itself once listening.
+  "${PIN_SERVER[@]}" "$NGIRCD" -n -f "$tmp/ngircd/ngircd.conf" \
+    >"$log" 2>&1 &
+  server_pid=$!
+  started_pids+=("$server_pid")
+  wait_for_line "$log" "Now listening on" 10 ||
+    die "ngircd did not start (see $(tail -n 3 "$log"))"
+}
+
+stop_server() {
+  stop_process "$server_pid"
+  local kept=() pid
+  for pid in "${started_pids[@]}"; do
+    [ "$pid" != "$server_pid" ] && kept+=("$pid")
+  done
+  started_pids=("${kept[@]}")
+}
+
+# Runs every case, each against a fresh server: $1 label (ours or ngircd),
+# $2.. extra chat-bench arguments.
+run_cases() {
+  local label=$1 entry name args result status why
+  shift
+  for entry in "${CASES[@]}"; do
+    name=${entry%%|*}
+    args=${entry#*|}
+    result="$tmp/$label.$name.json"
+    if [ "$label" = ours ]; then start_ours; else start_ngircd; fi
+    echo "run-bench: $label $name: chat-bench $args $*" >&2
+    # shellcheck disable=SC2086 # $args is a list of words on purpose
+    timeout -k 5 "$RUN_LIMIT" "${PIN_BENCH[@]}" "$BENCH" $args "$@" \
+      "${COMMON[@]}" --label "$label" -p "$server_port" \
+      --server-pid "$server_pid" >"$result" 2>>"$tmp/bench.log"
+    status=$?
+    if ! grep -q '^{' "$result"; then
+      why="chat-bench exited with status $status and no result"
+      [ "$status" = 124 ] && why="chat-bench was stopped after ${RUN_LIMIT} s"
+      echo "{\"ok\":false,\"first_problem\":\"$why\"}" >"$result"
+    fi
+    echo "run-bench:   $(summary_of "$result")" >&2
+    stop_server
+  done
+}
+
+echo "run-bench: placement $PLACEMENT, fd limit $fd_limit, concurrency $CONCURRENCY" >&2
+load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
+started_at=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+
+run_cases ours
+
+# The least a process per session costs here, on the server's CPU.
+"${PIN_SERVER[@]}" "$BENCH" fork -m 3000 --json >"$tmp/fork.json" 2>>"$tmp/bench.log"
+echo "run-bench: fork: $(jget "$tmp/fork.json" mean_us) us per fork+exit+wait" >&2
+
+# --- Evidence: syscall counts, a CPU profile, a worker's memory --------------
+strace_rtt=""
+strace_fanout=""
+perf_fanout=""
+perf_churn=""
+perf_hold=""
+perf_note=""
+worker_memory=""
+
+# $1 and all its descendants, from one ps listing.
+tree_pids() {
+  ps -e -o pid=,ppid= | awk -v root="$1" '
+    { parent[$1] = $2; pids[NR] = $1 }
+    END {
+      keep[root] = 1; print root
+      do {
+        grew = 0
+        for (i = 1; i <= NR; i++) {
+          p = pids[i]
+          if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; print p; grew = 1 }
+        }
+      } while (grew)
+    }'
+}
+
+# strace -c -f over the whole server tree while chat-bench $@ runs; prints
+# the top of the summary table.
+strace_run() {
+  local out="$tmp/strace.$RANDOM" args=() pid
+  for pid in $(tree_pids "$server_pid"); do args+=(-p "$pid"); done
+  timeout -k 5 120 strace -f -c -o "$out" "${args[@]}" 2>"$out.err" &
+  local strace_pid=$!
+  wait_for_line "$out.err" "attached" 10
+  timeout -k 5 "$RUN_LIMIT" "${PIN_BENCH[@]}" "$BENCH" "$@" --json -q \
+    -p "$server_port" >"$tmp/last_strace.json" 2>/dev/null
+  kill -INT "$strace_pid" 2>/dev/null
+  wait "$strace_pid" 2>/dev/null
+  head -n 14 "$out"
+}
+
+# perf record of everything while chat-bench $@ runs; prints the processes
+# that took the samples, then the top symbols of the server's processes.
+perf_run() {
+  local out="$tmp/perf.$RANDOM" by_comm
+  timeout -k 5 "$RUN_LIMIT" perf record -a -F 999 -o "$out" -- \
+    "${PIN_BENCH[@]}" "$BENCH" "$@" --json -q -p "$server_port" \
+    >"$out.json" 2>"$out.err"
+  by_comm=$(perf report -i "$out" --sort comm --stdio 2>&1 |
+    grep -E '^ +[0-9.]+%' | head -n 5)
+  if [ -z "$by_comm" ]; then
+    echo "perf recorded nothing usable: $(tail -n 3 "$out.err" | tr '\n' ' ')"
+    return
+  fi
+  echo "samples by command (all CPUs):"
+  echo "$by_comm"
+  echo
+  echo "top symbols in the server's processes (share of their samples):"
+  perf report -i "$out" --comms server --percentage relative \
+    --sort dso,sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 14
+  echo
+  echo "top symbols in its main process alone (pid $server_pid):"
+  perf report -i "$out" --pid "$server_pid" --percentage relative \
+    --sort dso,sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 8
+}
+
+# While 200 sessions are held: the main process's and one worker's size, and
+# that worker's largest mappings by Pss.
+memory_run() {
+  timeout -k 5 60 "${PIN_BENCH[@]}" "$BENCH" hold -n 200 -d 3 --json -q \
+    --concurrency "$CONCURRENCY" -p "$server_port" >/dev/null 2>&1 &
+  local bench_pid=$! i worker=""
+  for ((i = 0; i < 200; i++)); do
+    [ "$(tree_pids "$server_pid" | wc -l)" -ge 201 ] && break
+    sleep 0.1
+  done
+  worker=$(tree_pids "$server_pid" | sed -n 101p)
+  if [ -n "$worker" ]; then
+    echo "main process $server_pid: $(grep -E '^(VmRSS|VmPTE)' "/proc/$server_pid/status" | tr -s ' \t' ' ' | paste -sd ',')"
+    echo "worker $worker: $(grep -E '^(VmRSS|VmPTE)' "/proc/$worker/status" | tr -s ' \t' ' ' | paste -sd ',')"
+    grep -E '^(Rss|Pss|Pss_Anon|Pss_File|Pss_Shmem|Private_Dirty|Shared_Dirty):' \
+      "/proc/$worker/smaps_rollup" | tr -s ' '
+    echo "its largest mappings by Pss (KiB Pss, KiB Rss, mapping):"
+    awk '/^[0-9a-f]+-[0-9a-f]+ /{ m = $1 " " $2 " " $6 }
+         /^Rss:/ { r = $2 } /^Pss:/ { print $2, r, m }' "/proc/$worker/smaps" |
+      sort -rn | head -n 6
+  fi
+  wait "$bench_pid" 2>/dev/null
+}
+
+if [ "$PROFILE" = 1 ]; then
+  echo "run-bench: evidence pass (strace, perf, memory) on ./server" >&2
+  if command -v strace >/dev/null; then
+    start_ours
+    strace_rtt=$(strace_run rtt -n 0 -m 200 --warmup 0 -d 10)
+    strace_rtt_trips=$(jget "$tmp/last_strace.json" expected)
+    stop_server
+    start_ours
+    strace_fanout=$(strace_run fanout -n 100 -w 16 -m 200 -d 10)
+    strace_fanout_deliveries=$(jget "$tmp/last_strace.json" deliveries)
+    stop_server
+  fi
+  if command -v perf >/dev/null &&
+    perf record -a -o "$tmp/perf.probe" -- true >/dev/null 2>&1; then
+    start_ours
+    perf_fanout=$(perf_run fanout -n 1000 -w 16 -m 300 -d 15 --concurrency "$CONCURRENCY")
+    stop_server
+    start_ours
+    perf_churn=$(perf_run churn -c 16 -d 3)
+    stop_server
+    start_ours
+    perf_hold=$(perf_run hold -n 1500 -d 1 -t 60 --concurrency "$CONCURRENCY")
+    stop_server
+  else
+    perf_note="perf is not usable here (not installed or not permitted)."
+  fi
+  start_ours
+  worker_memory=$(memory_run)
+  stop_server
+fi
+
+if [ "$have_ngircd" = 1 ]; then
+  ngircd_version=$("$NGIRCD" --version 2>/dev/null | head -n 1)
+  run_cases ngircd --irc
+fi
+load_after=$(cut -d ' ' -f 1-3 /proc/loadavg)
+
+# --- BENCHMARKS.md ------------------------------------------------------------
+fmt() { # a number, to 3-4 significant digits; "-" when empty
+  [ -z "${1:-}" ] && { echo "-"; return; }
+  awk -v v="$1" 'BEGIN {
+    a = v < 0 ? -v : v
+    if (a >= 100) printf "%.0f", v; else if (a >= 10) printf "%.1f", v;
+    else printf "%.2f", v }'
+}
+ratio() { # $1/$2 to two decimals; "-" if either is missing or $2 is 0
+  awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {
+    if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
+}
+# Which is better for direction $3 (low or high): ours ($1) or ngircd ($2).
+better() {
+  awk -v a="${1:-}" -v b="${2:-}" -v d="$3" 'BEGIN {
+    if (a == "" || b == "") { print "-"; exit }
+    if (a + 0 == b + 0) print "even";
+    else if ((d == "low") == (a + 0 < b + 0)) print "ours"; else print "ngircd" }'
+}
+calc() { awk "BEGIN { printf \"%.6g\", $1 }" 2>/dev/null; }
+le() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { exit !(a != "" && b != "" && a + 0 <= b + 0) }'; }
+ge() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { exit !(a != "" && b != "" && a + 0 >= b + 0) }'; }
+
+O() { jget "$tmp/ours.$1.json" "$2"; }
+N() { jget "$tmp/ngircd.$1.json" "$2"; }
+
+ROWS=(
+  "rtt p50, 0 idle users (µs)|rtt0|p50_us|low"
+  "rtt p99, 0 idle users (µs)|rtt0|p99_us|low"
+  "rtt p50, 1,000 idle users (µs)|rtt1000|p50_us|low"
+  "rtt p99, 1,000 idle users (µs)|rtt1000|p99_us|low"
+  "fanout 100 receivers, window 1: deliveries/s|fanout100w1|deliveries_per_s|high"
+  "fanout 100 receivers, window 1: p50 send to last (µs)|fanout100w1|p50_us|low"
+  "fanout 100 receivers, window 16: deliveries/s|fanout100w16|deliveries_per_s|high"
+  "fanout 100 receivers, window 16: p50 send to last (µs)|fanout100w16|p50_us|low"
+  "fanout 1,000 receivers, window 1: deliveries/s|fanout1000w1|deliveries_per_s|high"
+  "fanout 1,000 receivers, window 1: p50 send to last (µs)|fanout1000w1|p50_us|low"
+  "fanout 1,000 receivers, window 16: deliveries/s|fanout1000w16|deliveries_per_s|high"
+  "fanout 1,000 receivers, window 16: p50 send to last (µs)|fanout1000w16|p50_us|low"
+  "churn, 16 connectors, 10 s: sessions/s|churn16|sessions_per_s|high"
+  "churn: session p50, connect to close (µs)|churn16|session_p50_us|low"
+  "hold 5,000: seconds to reach 5,000|hold5000|reach_s|low"
+  "hold 5,000: sessions held|hold5000|held|high"
+  "hold 5,000: Pss per session (KiB)|hold5000|pss_kib_per_session|low"
+  "hold 10,000: seconds to reach 10,000|hold10000|reach_s|low"
+  "hold 10,000: sessions held|hold10000|held|high"
+  "hold 10,000: Pss per session (KiB)|hold10000|pss_kib_per_session|low"
+)
+
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem_total=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+revision=$(git rev-parse --short HEAD 2>/dev/null || echo "uncommitted")
+
+# Evidence lines for the targets.
+cpu_per() { # case key-for-count: server CPU µs per counted unit
+  local cpu count
+  cpu=$(O "$1" server_cpu_s)
+  count=$(O "$1" "$2")
+  [ -n "$cpu" ] && [ -n "$count" ] && [ "$count" != 0 ] &&
+    calc "$cpu * 1e6 / $count"
+}
+ngircd_cpu_per() {
+  local cpu count
+  cpu=$(N "$1" server_cpu_s)
+  count=$(N "$1" "$2")
+  [ -n "$cpu" ] && [ -n "$count" ] && [ "$count" != 0 ] &&
+    calc "$cpu * 1e6 / $count"
+}
+share() { # percent of wall time the server (or its main process) was on CPU
+  local cpu wall
+  cpu=$(O "$1" "$2")
+  wall=$(O "$1" measure_s)
+  [ -n "$cpu" ] && [ -n "$wall" ] && [ "$wall" != 0 ] && calc "100 * $cpu / $wall"
+}
+mark() { if "$@"; then echo "**met**"; else echo "**not met**"; fi; }
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`make bench\` (tests/bench/run-bench.sh) on $started_at; do"
+  echo "not edit by hand, run it again. chat-bench(1) explains every figure."
+  echo
+  echo "## Machine and set-up"
+  echo "- CPU: $cpu_model, $cpus CPUs; memory $mem_total; kernel $(uname -r)"
+  echo "- load average before / after the runs: $load_before / $load_after"
+  echo "  (the machine is shared; figures move with what else runs)"
+  echo "- chat-server revision $revision, built with the Makefile's default flags"
+  echo "- reference: ${ngircd_version:-ngircd not installed}, configured from"
+  echo "  tests/bench/ngircd.conf.in (MaxPenaltyTime = 0, no DNS/ident/PAM)"
+  echo "- placement: $placement"
+  echo "- both servers get the same runs; chat-bench sets up at most"
+  echo "  $CONCURRENCY connections at once (ngircd's listen backlog is 10),"
+  echo "  spreads them over 64 source addresses in 127.0.0.0/8 and runs with an"
+  echo "  fd limit of $fd_limit. Against ngircd it speaks IRC: NICK/USER,"
+  echo "  PRIVMSG to a nick (rtt), PRIVMSG to #bench (fanout; receivers and"
+  echo "  sender join it). In hold, IRC users only register (NICK/USER), while"
+  echo "  the chat server announces every JOIN to every user: its hold does"
+  echo "  O(users²) more work, and 'seconds to reach' is not like for like."
+  echo
+  echo "## Ours against ngircd"
+  echo
+  echo "| figure | ours | ngircd | ours/ngircd | better |"
+  echo "|---|---:|---:|---:|---|"
+  for row in "${ROWS[@]}"; do
+    IFS='|' read -r title name key direction <<<"$row"
+    o=$(O "$name" "$key")
+    n=$(N "$name" "$key")
+    echo "| $title | $(fmt "$o") | $(fmt "$n") | $(ratio "$o" "$n") | $(better "$o" "$n" "$direction") |"
+  done
+  echo
+  echo "Every run counts what should have arrived and what did; all must be 0:"
+  echo
+  echo "| run | ours lost | ours errors | ngircd lost | ngircd errors | first problem |"
+  echo "|---|---:|---:|---:|---:|---|"
+  for entry in "${CASES[@]}"; do
+    name=${entry%%|*}
+    problem="$(O "$name" first_problem)"
+    [ -n "$(N "$name" first_problem)" ] && problem="$problem ngircd: $(N "$name" first_problem)"
+    echo "| $name | $(O "$name" lost) | $(O "$name" errors) | $(N "$name" lost) | $(N "$name" errors) | ${problem:--} |"
+  done
+  echo
+  echo "Where the CPU went while measuring: seconds of CPU, server = all its"
+  echo "processes, main = its main process alone; chat-bench's own CPU shows"
+  echo "whether the load generator was the bound (it is one thread: at most the"
+  echo "wall time):"
+  echo
+  echo "| run | ours wall | ours server | ours main | ours chat-bench | ours main RSS at end (MiB) | ngircd wall | ngircd server | ngircd chat-bench |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for entry in "${CASES[@]}"; do
+    name=${entry%%|*}
+    echo "| $name | $(fmt "$(O "$name" measure_s)") | $(fmt "$(O "$name" server_cpu_s)") | $(fmt "$(O "$name" server_main_cpu_s)") | $(fmt "$(O "$name" bench_cpu_s)") | $(fmt "$(calc "$(O "$name" server_main_rss_kib) / 1024")") | $(fmt "$(N "$name" measure_s)") | $(fmt "$(N "$name" server_cpu_s)") | $(fmt "$(N "$name" bench_cpu_s)") |"
+  done
+  echo
+  echo "The commands: \`chat-bench <run> ${COMMON[*]} -p PORT --server-pid PID\`"
+  echo "(plus \`--irc\` for ngircd), where <run> is:"
+  echo
+  for entry in "${CASES[@]}"; do echo "- ${entry%%|*}: \`${entry#*|}\`"; done
+  echo
+  echo "## Targets"
+  echo
+  o=$(O rtt1000 p50_us)
+  n=$(N rtt1000 p50_us)
+  echo "### rtt p50 with 1,000 idle users no worse than ngircd: $(mark le "$o" "$n")"
+  echo "ours $(fmt "$o") µs, ngircd $(fmt "$n") µs. Server CPU per round trip:"
+  echo "ours $(fmt "$(cpu_per rtt1000 received)") µs, ngircd $(fmt "$(ngircd_cpu_per rtt1000 received)") µs;"
+  echo "server processes switched in per round trip: ours"
+  echo "$(fmt "$(calc "$(O rtt1000 server_switches) / $(O rtt1000 received)" 2>/dev/null)"), ngircd"
+  echo "$(fmt "$(calc "$(N rtt1000 server_switches) / $(N rtt1000 received)" 2>/dev/null)")."
+  echo
+  o=$(O rtt0 p50_us)
+  n=$(N rtt0 p50_us)
+  echo "### rtt p50 with 0 idle users within 2x of ngircd: $(mark le "$o" "$(calc "2 * ${n:-0}")")"
+  echo "ours $(fmt "$o") µs, ngircd $(fmt "$n") µs (ratio $(ratio "$o" "$n")). Server CPU per"
+  echo "round trip: ours $(fmt "$(cpu_per rtt0 received)") µs, ngircd $(fmt "$(ngircd_cpu_per rtt0 received)") µs."
+  echo "When the p50 is far above the CPU per round trip, the round trip is"
+  echo "spent waiting, not computing (wake-ups across processes and CPUs, or"
+  echo "a TCP segment held back)."
+  if [ -n "$strace_rtt" ]; then
+    echo "System calls of the whole server for ${strace_rtt_trips:-?} round trips (strace -c -f;"
+    echo "strace slows everything, so only the counts mean something):"
+    echo
+    echo '```'
+    echo "$strace_rtt"
+    echo '```'
+  fi
+  echo
+  o=$(O fanout1000w16 deliveries_per_s)
+  n=$(N fanout1000w16 deliveries_per_s)
+  echo "### fanout 1,000 receivers, window 16: deliveries/s at least ngircd's: $(mark ge "$o" "$n")"
+  echo "ours $(fmt "$o")/s, ngircd $(fmt "$n")/s. Server CPU per delivery: ours"
+  echo "$(fmt "$(cpu_per fanout1000w16 deliveries)") µs, ngircd $(fmt "$(ngircd_cpu_per fanout1000w16 deliveries)") µs. Our server was on a CPU"
+  echo "$(fmt "$(share fanout1000w16 server_cpu_s)") % of the wall time (all processes; 100 % = one CPU), its main"
+  echo "process $(fmt "$(share fanout1000w16 server_main_cpu_s)") %."
+  if [ -n "$strace_fanout" ]; then
+    echo "System calls of the whole server for ${strace_fanout_deliveries:-?} deliveries (100 receivers,"
+    echo "window 16; strace -c -f):"
+    echo
+    echo '```'
+    echo "$strace_fanout"
+    echo '```'
+  fi
+  if [ -n "$perf_fanout" ]; then
+    echo "CPU profile during fanout, 1,000 receivers, window 16 (perf record -a):"
+    echo
+    echo '```'
+    echo "$perf_fanout"
+    echo '```'
+  fi
+  echo
+  o=$(O churn16 sessions_per_s)
+  echo "### churn at least 10,000 sessions/s: $(mark ge "$o" 10000)"
+  echo "ours $(fmt "$o")/s (ngircd $(fmt "$(N churn16 sessions_per_s)")/s). Server CPU per session: ours"
+  echo "$(fmt "$(cpu_per churn16 sessions)") µs, of which its main process"
+  echo "$(fmt "$(calc "$(O churn16 server_main_cpu_s) * 1e6 / $(O churn16 sessions)" 2>/dev/null)") µs; ngircd $(fmt "$(ngircd_cpu_per churn16 sessions)") µs."
+  echo "Our server was on a CPU $(fmt "$(share churn16 server_cpu_s)") % of the wall time, its main process"
+  echo "$(fmt "$(share churn16 server_main_cpu_s)") %. fork() copies the parent's page tables: after hold, each"
+  echo "of our processes had $(fmt "$(calc "$(O hold10000 page_table_kib) / $(O hold10000 server_processes)" 2>/dev/null)") KiB of them (VmPTE)."
+  fork_us=$(jget "$tmp/fork.json" mean_us)
+  if [ -n "$fork_us" ]; then
+    echo "The floor for a process per session on this machine (\`chat-bench fork\`:"
+    echo "fork, _exit and waitpid of a $(fmt "$(calc "$(jget "$tmp/fork.json" parent_rss_kib) / 1024")") MiB process on the server's CPU):"
+    echo "$(fmt "$fork_us") µs mean, $(fmt "$(jget "$tmp/fork.json" p50_us)") µs median, so at most $(fmt "$(calc "1e6 / $fork_us")") sessions/s"
+    echo "per CPU before any protocol work is done."
+  fi
+  if [ -n "$perf_churn" ]; then
+    echo
+    echo "CPU profile during churn (perf record -a):"
+    echo
+    echo '```'
+    echo "$perf_churn"
+    echo '```'
+  fi
+  echo
+  o=$(O hold10000 held)
+  held=${o:-0}
+  [ "$held" = 0 ] && held=1
+  echo "### hold: $HOLD_BIG sessions held, none lost: $(mark ge "$o" "$HOLD_BIG")"
+  echo "held ${o:-none} of $HOLD_BIG, lost $(O hold10000 lost); registering took"
+  echo "$(fmt "$(O hold10000 reach_s)") s with every JOIN announced to all ($(O hold10000 announced) announcements;"
+  echo "server CPU $(fmt "$(O hold10000 server_cpu_s)") s, main process $(fmt "$(O hold10000 server_main_cpu_s)") s, main process"
+  echo "resident $(fmt "$(calc "$(O hold10000 server_main_rss_kib) / 1024")") MiB at the end). $(O hold10000 first_problem)"
+  if [ -n "$perf_hold" ]; then
+    echo
+    echo "CPU profile while 1,500 users register (perf record -a):"
+    echo
+    echo '```'
+    echo "$perf_hold"
+    echo '```'
+  fi
+  echo
+  o=$(O hold10000 pss_kib_per_session)
+  echo "### hold: Pss per session at most 64 KiB: $(mark le "$o" 64)"
+  echo "$(fmt "$o") KiB per session ($(O hold10000 held) sessions, $(O hold10000 server_processes) processes); per session:"
+  echo "anonymous $(fmt "$(calc "$(O hold10000 pss_anon_kib) / $held")") KiB, files $(fmt "$(calc "$(O hold10000 pss_file_kib) / $held")") KiB, shared memory"
+  echo "$(fmt "$(calc "$(O hold10000 pss_shmem_kib) / $held")") KiB; page tables (not in the Pss) $(fmt "$(calc "$(O hold10000 page_table_kib) / $held")") KiB more."
+  echo "ngircd: $(fmt "$(N hold10000 pss_kib_per_session)") KiB per session."
+  if [ -n "$worker_memory" ]; then
+    echo "Our server holding 200 sessions (a fresh server; sizes in KiB):"
+    echo
+    echo '```'
+    echo "$worker_memory"
+    echo '```'
+  fi
+  echo
+  bad=""
+  for entry in "${CASES[@]}"; do
+    name=${entry%%|*}
+    [ "$(O "$name" lost)" = 0 ] && [ "$(O "$name" errors)" = 0 ] || bad="$bad $name"
+  done
+  echo "### lost messages 0 in every scenario: $(mark test -z "$bad")"
+  if [ -z "$bad" ]; then
+    echo "Every run of ours counted 0 lost and 0 protocol errors."
+  else
+    echo "Runs with losses, errors or no result:$bad (see the table above)."
+  fi
+  [ -n "$perf_note" ] && echo && echo "$perf_note"
+} >"$tmp/BENCHMARKS.md"
+
+cp "$tmp/BENCHMARKS.md" "$OUT"
+echo "run-bench: wrote $OUT" >&2
