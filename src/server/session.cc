@@ -25,7 +25,7 @@ Session::Session(ipc::Registry& registry, ipc::Channel& channel,
       log_(log),
       subject_(std::move(subject)) {}
 
-void Session::Start() { Reply(protocol::FormatHello()); }
+void Session::Start() { Push(protocol::FormatHello()); }
 
 void Session::OnInput(std::string_view bytes) {
   if (ended()) return;
@@ -111,12 +111,29 @@ void Session::HandleRequest(const protocol::Request& request,
       Bcst(request.text);
       return;
     case protocol::Verb::kQuit:
-      End(EndReason::kQuit);
-      Reply(protocol::FormatOkQuit());
+      // OK QUIT comes last: after the answers of every broadcast before it.
+      if (unanswered_bcsts_ > 0) {
+        quit_waiting_ = true;
+      } else {
+        Quit();
+      }
       return;
     case protocol::Verb::kPing:
       Reply(protocol::FormatPong(request.text));
       return;
+  }
+}
+
+void Session::Quit() {
+  End(EndReason::kQuit);
+  Reply(protocol::FormatOkQuit());
+}
+
+void Session::Reply(std::string_view line) {
+  if (held_answers_.empty()) {
+    output_.Append(line);
+  } else {
+    held_answers_.emplace_back(line);
   }
 }
 
@@ -175,7 +192,8 @@ void Session::Mesg(std::string_view to, std::string_view text) {
 void Session::Bcst(std::string_view text) {
   channel_.Queue(ipc::FrameKind::kBroadcast,
                  protocol::FormatBcstPush(name_, text));
-  awaiting_ = Awaiting::kBcst;
+  held_answers_.emplace_back();  // OK BCST <n>, once the broker says n
+  ++unanswered_bcsts_;
 }
 
 void Session::OnFrame(const ipc::FrameView& frame) {
@@ -185,21 +203,20 @@ void Session::OnFrame(const ipc::FrameView& frame) {
       output_.Append(frame.payload);
       return;
     case ipc::FrameKind::kBroadcastDone:
-      switch (awaiting_) {
-        case Awaiting::kNothing:
-          return OnInternalError("broadcast answer without a broadcast");
-        case Awaiting::kJoin:
-          Reply(protocol::FormatOkJoin(name_));
-          break;
-        case Awaiting::kBcst:
-          Reply(protocol::FormatOkBcst(frame.count));
-          break;
+      // The broker answers in the order it was asked, and a JOIN is never
+      // behind an unanswered BCST (only the registered broadcast).
+      if (awaiting_ == Awaiting::kJoin) {
+        awaiting_ = Awaiting::kNothing;
+        Reply(protocol::FormatOkJoin(name_));
+      } else if (unanswered_bcsts_ > 0) {
+        AnswerOldestBcst(frame.count);
+      } else {
+        return OnInternalError("broadcast answer without a broadcast");
       }
-      awaiting_ = Awaiting::kNothing;
       HandleLines();
       return;
     case ipc::FrameKind::kShutdown:
-      Reply(protocol::FormatBye(frame.payload));
+      Push(protocol::FormatBye(frame.payload));
       End(EndReason::kShutdown);
       return;
     default:
@@ -209,21 +226,36 @@ void Session::OnFrame(const ipc::FrameView& frame) {
   }
 }
 
+void Session::AnswerOldestBcst(uint32_t count) {
+  // The front of held_answers_ is always the oldest BCST's place.
+  held_answers_.pop_front();
+  --unanswered_bcsts_;
+  output_.Append(protocol::FormatOkBcst(count));
+  while (!held_answers_.empty() && !held_answers_.front().empty()) {
+    output_.Append(held_answers_.front());
+    held_answers_.pop_front();
+  }
+  if (quit_waiting_ && unanswered_bcsts_ == 0) {
+    quit_waiting_ = false;
+    Quit();
+  }
+}
+
 void Session::OnJoinTimeout() {
   if (ended() || registered_) return;
-  Reply(protocol::FormatBye(protocol::kByeJoinTimeout));
+  Push(protocol::FormatBye(protocol::kByeJoinTimeout));
   End(EndReason::kJoinTimeout);
 }
 
 void Session::OnShutdown() {
   if (ended()) return;
-  Reply(protocol::FormatBye(protocol::kByeShutdown));
+  Push(protocol::FormatBye(protocol::kByeShutdown));
   End(EndReason::kShutdown);
 }
 
 void Session::OnBrokerGone() {
   if (ended()) return;
-  Reply(protocol::FormatBye(protocol::kByeShutdown));
+  Push(protocol::FormatBye(protocol::kByeShutdown));
   End(EndReason::kBrokerGone);
 }
 
@@ -236,7 +268,7 @@ void Session::OnSendQueueExceeded() {
   // The queue is dropped; only the line being written is finished so that
   // the error, if the client ever reads that far, is a line of its own.
   output_.DropAllButCurrentLine();
-  Reply(FormatError(ErrorCode::kSendQueueExceeded));
+  Push(FormatError(ErrorCode::kSendQueueExceeded));
   End(EndReason::kSlow);
 }
 

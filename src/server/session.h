@@ -8,11 +8,16 @@
 // broker reports how many users it reached, and a JOIN only when the broker
 // has counted the new user in (its kJoined is answered like a broadcast), so
 // that anyone who sees OK JOIN can be sure every later BCST reaches that
-// user. The session takes no further request meanwhile (awaiting_broker());
-// pushes keep flowing.
+// user. A JOIN (and a QUIT behind unanswered broadcasts) stops further
+// requests until the broker answers. Broadcasts do not: later requests are
+// handled at once and their answers held behind the oldest unanswered BCST,
+// so that pipelined broadcasts reach the broker together and it can hand a
+// recipient several in one frame. Pushes are never held.
 #ifndef CHAT_SERVER_SESSION_H_
 #define CHAT_SERVER_SESSION_H_
 
+#include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 
@@ -63,7 +68,11 @@ class Session {
   EndReason end_reason() const { return end_reason_; }
   bool registered() const { return registered_; }
   const std::string& name() const { return name_; }
-  bool awaiting_broker() const { return awaiting_ != Awaiting::kNothing; }
+  // Whether requests wait for the broker's answer to an earlier one.
+  bool awaiting_broker() const {
+    return awaiting_ != Awaiting::kNothing || quit_waiting_ ||
+           unanswered_bcsts_ >= kMaxUnansweredBcsts;
+  }
   // Whether more client input may be read now: nothing holds the lines
   // already read.
   bool wants_input() const {
@@ -84,7 +93,14 @@ class Session {
   void Join(std::string_view name);
   void Mesg(std::string_view to, std::string_view text);
   void Bcst(std::string_view text);
-  void Reply(std::string_view line) { output_.Append(line); }
+  // An answer to a request: behind any unanswered BCST.
+  void Reply(std::string_view line);
+  // Anything else for the client (pushes, BYE): never held.
+  void Push(std::string_view line) { output_.Append(line); }
+  void Quit();
+  // The broker's count for the oldest unanswered BCST: its answer, then the
+  // answers held behind it up to the next unanswered BCST.
+  void AnswerOldestBcst(uint32_t count);
   void RefuseUnregistered();
   void LogRequest(const protocol::Request& request, std::string_view line);
   // The user for the log: its name, or "(unregistered)".
@@ -103,9 +119,16 @@ class Session {
   OutputBuffer output_;
   bool registered_ = false;
   std::string name_;  // as registered; kept after leaving, for the log
-  // The request whose answer waits for the broker's kBroadcastDone.
-  enum class Awaiting { kNothing, kJoin, kBcst };
+  // A JOIN whose answer waits for the broker's kBroadcastDone.
+  enum class Awaiting { kNothing, kJoin };
   Awaiting awaiting_ = Awaiting::kNothing;
+  // Bounds the answers held (and the broadcasts in flight) per connection.
+  static constexpr size_t kMaxUnansweredBcsts = 64;
+  size_t unanswered_bcsts_ = 0;
+  // Answers in request order behind the oldest unanswered BCST; an empty
+  // string stands for a BCST's own answer (real answers end in LF).
+  std::deque<std::string> held_answers_;
+  bool quit_waiting_ = false;   // a QUIT waits for the last OK BCST
   bool lines_waiting_ = false;  // HandleLines stopped before kNeedMore
   size_t output_pause_ = 0;
   EndReason end_reason_ = EndReason::kNone;

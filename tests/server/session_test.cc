@@ -126,13 +126,14 @@ TEST_F(SessionTest, MesgToAnotherUserBecomesASendToFrame) {
   EXPECT_EQ(frame->payload, "MESG Alice hello there\n");
 }
 
-TEST_F(SessionTest, BcstHoldsLaterRequestsUntilTheBrokerAnswers) {
+TEST_F(SessionTest, AnswersAfterABcstWaitForItsAnswerButPushesDoNot) {
   Endpoint& alice = Add();
   Join(alice, "Alice");
   alice.session->OnInput("BCST hi\nPING after\nLIST\n");
+  // The requests behind the BCST were handled; their answers are held.
   EXPECT_EQ(Take(alice), "");
-  EXPECT_TRUE(alice.session->awaiting_broker());
-  EXPECT_FALSE(alice.session->wants_input());
+  EXPECT_FALSE(alice.session->awaiting_broker());
+  EXPECT_TRUE(alice.session->wants_input());
   auto frame = NextFrame(alice);
   ASSERT_TRUE(frame);
   EXPECT_EQ(frame->kind, FrameKind::kBroadcast);
@@ -147,6 +148,67 @@ TEST_F(SessionTest, BcstHoldsLaterRequestsUntilTheBrokerAnswers) {
   alice.session->OnFrame(done);
   EXPECT_EQ(Take(alice), "OK BCST 7\nPONG after\nLIST Alice\n");
   EXPECT_TRUE(alice.session->wants_input());
+}
+
+TEST_F(SessionTest, PipelinedBcstsGoToTheBrokerTogetherAndAreAnsweredInOrder) {
+  Endpoint& alice = Add();
+  Join(alice, "Alice");
+  alice.session->OnInput("BCST one\nPING a\nBCST two\nBCST three\nPING b\n");
+  for (const char* text : {"one", "two", "three"}) {
+    auto frame = NextFrame(alice);
+    ASSERT_TRUE(frame) << "no kBroadcast for " << text;
+    EXPECT_EQ(frame->kind, FrameKind::kBroadcast);
+    EXPECT_EQ(frame->payload, std::string("BCST Alice ") + text + "\n");
+  }
+  EXPECT_EQ(Take(alice), "");
+  ipc::FrameView done1{FrameKind::kBroadcastDone, {}, 1, {}};
+  ipc::FrameView done2{FrameKind::kBroadcastDone, {}, 2, {}};
+  ipc::FrameView done3{FrameKind::kBroadcastDone, {}, 3, {}};
+  alice.session->OnFrame(done1);
+  EXPECT_EQ(Take(alice), "OK BCST 1\nPONG a\n");
+  alice.session->OnFrame(done2);
+  EXPECT_EQ(Take(alice), "OK BCST 2\n");
+  alice.session->OnFrame(done3);
+  EXPECT_EQ(Take(alice), "OK BCST 3\nPONG b\n");
+}
+
+TEST_F(SessionTest, QuitWaitsForTheAnswersOfEarlierBcsts) {
+  Endpoint& alice = Add();
+  Join(alice, "Alice");
+  alice.session->OnInput("BCST bye all\nQUIT\nPING never\n");
+  EXPECT_EQ(Take(alice), "");
+  EXPECT_FALSE(alice.session->ended());
+  EXPECT_TRUE(alice.session->awaiting_broker());
+  auto frame = NextFrame(alice);
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->kind, FrameKind::kBroadcast);
+  ipc::FrameView done{FrameKind::kBroadcastDone, {}, 4, {}};
+  alice.session->OnFrame(done);
+  EXPECT_EQ(Take(alice), "OK BCST 4\nOK QUIT\n");
+  EXPECT_TRUE(alice.session->ended());
+  EXPECT_EQ(alice.session->end_reason(), EndReason::kQuit);
+  auto left = NextFrame(alice);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->kind, FrameKind::kLeft);
+}
+
+TEST_F(SessionTest, UnansweredBcstsAreBounded) {
+  Endpoint& alice = Add();
+  Join(alice, "Alice");
+  std::string input;
+  for (int i = 0; i < 100; ++i) input += "BCST " + std::to_string(i) + "\n";
+  alice.session->OnInput(input);
+  int queued = 0;
+  while (NextFrame(alice)) ++queued;
+  EXPECT_EQ(queued, 64) << "broadcasts sent before the first answer";
+  EXPECT_TRUE(alice.session->awaiting_broker());
+  EXPECT_FALSE(alice.session->wants_input());
+  ipc::FrameView done{FrameKind::kBroadcastDone, {}, 0, {}};
+  alice.session->OnFrame(done);
+  EXPECT_EQ(Take(alice), "OK BCST 0\n");
+  auto next = NextFrame(alice);
+  ASSERT_TRUE(next) << "one answer frees room for one more broadcast";
+  EXPECT_EQ(next->payload, "BCST Alice 64\n");
 }
 
 TEST_F(SessionTest, QuitLeavesTheRegistryAndAnnouncesLeft) {
