@@ -134,6 +134,7 @@ void Session::Reply(std::string_view line) {
     output_.Append(line);
   } else {
     held_answers_.emplace_back(line);
+    held_bytes_ += line.size();
   }
 }
 
@@ -233,6 +234,7 @@ void Session::AnswerOldestBcst(uint32_t count) {
   output_.Append(protocol::FormatOkBcst(count));
   while (!held_answers_.empty() && !held_answers_.front().empty()) {
     output_.Append(held_answers_.front());
+    held_bytes_ -= held_answers_.front().size();
     held_answers_.pop_front();
   }
   if (quit_waiting_ && unanswered_bcsts_ == 0) {

@@ -85,8 +85,9 @@ class Session {
   // Handles buffered lines until none is complete, a BCST awaits its
   // answer, the output is paused, or the session ended.
   void HandleLines();
+  // Answers held behind a BCST count too: they are output, only later.
   bool OutputPaused() const {
-    return output_pause_ != 0 && output_.size() >= output_pause_;
+    return output_pause_ != 0 && output_.size() + held_bytes_ >= output_pause_;
   }
   void HandleLine(std::string_view line);
   void HandleRequest(const protocol::Request& request, std::string_view line);
@@ -128,6 +129,7 @@ class Session {
   // Answers in request order behind the oldest unanswered BCST; an empty
   // string stands for a BCST's own answer (real answers end in LF).
   std::deque<std::string> held_answers_;
+  size_t held_bytes_ = 0;
   bool quit_waiting_ = false;   // a QUIT waits for the last OK BCST
   bool lines_waiting_ = false;  // HandleLines stopped before kNeedMore
   size_t output_pause_ = 0;

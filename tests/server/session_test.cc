@@ -285,6 +285,21 @@ TEST_F(SessionTest, InputAfterTheEndIsIgnored) {
   EXPECT_FALSE(registry_->Lookup("Alice"));
 }
 
+TEST_F(SessionTest, AnswersHeldBehindABcstCountAsOutputForThePause) {
+  Endpoint& alice = Add();
+  Join(alice, "Alice");
+  alice.session->set_output_pause(10);
+  alice.session->OnInput("BCST x\nPING one\nPING two\nPING three\n");
+  // Nothing is written yet, but two held answers already fill the pause.
+  EXPECT_EQ(Take(alice), "");
+  EXPECT_FALSE(alice.session->wants_input());
+  ipc::FrameView done{FrameKind::kBroadcastDone, {}, 0, {}};
+  alice.session->OnFrame(done);
+  EXPECT_EQ(Take(alice), "OK BCST 0\nPONG one\nPONG two\n");
+  alice.session->Resume();
+  EXPECT_EQ(Take(alice), "PONG three\n");
+}
+
 TEST_F(SessionTest, FullOutputHoldsFurtherLinesUntilItDrains) {
   Endpoint& alice = Add();
   alice.session->set_output_pause(10);
