@@ -283,25 +283,54 @@ TEST(ProcessModelTest, HungWorkerIsKilledWhenItsQueueOverflows) {
   EXPECT_TRUE(alice->SkipUntil("LIST Alice"));
 }
 
+// A server with two registered users and one that never joined, and the
+// processes that serve them: what the broker's end must take down.
+struct ServerWithClients {
+  std::unique_ptr<ServerProcess> server;
+  std::unique_ptr<Connection> alice, bob, lurker;
+  std::vector<pid_t> workers;
+  pid_t broker = -1;
+  pid_t spawner = -1;
+
+  std::vector<Connection*> clients() const {
+    return {alice.get(), bob.get(), lurker.get()};
+  }
+};
+
+void StartServerWithClients(ServerWithClients* s) {
+  s->server = ServerProcess::Start();
+  ASSERT_NE(s->server, nullptr);
+  s->alice = ConnectAndJoin(s->server->port(), "Alice");
+  s->bob = ConnectAndJoin(s->server->port(), "Bob");
+  s->lurker = ConnectAndGreet(s->server->port());
+  ASSERT_TRUE(s->alice && s->bob && s->lurker);
+  EXPECT_TRUE(NextLineIs(*s->alice, "JOINED Bob"));
+  s->workers = WorkersOf(s->server->pid());
+  ASSERT_EQ(s->workers.size(), 3u);
+  s->broker = s->server->pid();
+  s->spawner = SpawnerOf(s->broker);
+  ASSERT_GT(s->spawner, 0);
+}
+
+// Every worker and the spawner are gone, and so is the shared memory.
+void ExpectNothingLeft(const ServerWithClients& s) {
+  for (pid_t worker : s.workers) {
+    EXPECT_TRUE(WaitForPidGone(worker)) << "worker " << worker << " survived";
+  }
+  EXPECT_TRUE(WaitForPidGone(s.spawner)) << "the spawner survived";
+  EXPECT_TRUE(ShmObjectsOf(s.broker).empty());
+}
+
 TEST(ProcessModelTest, KilledBrokerClosesEveryConnectionAndLeavesNoWorker) {
-  auto server = ServerProcess::Start();
-  ASSERT_NE(server, nullptr);
-  auto alice = ConnectAndJoin(server->port(), "Alice");
-  auto bob = ConnectAndJoin(server->port(), "Bob");
-  auto lurker = ConnectAndGreet(server->port());
-  ASSERT_TRUE(alice && bob && lurker);
-  EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
-  auto workers = WorkersOf(server->pid());
-  ASSERT_EQ(workers.size(), 3u);
-  pid_t broker = server->pid();
-  pid_t spawner = SpawnerOf(broker);
-  ASSERT_GT(spawner, 0);
+  ServerWithClients s;
+  ASSERT_NO_FATAL_FAILURE(StartServerWithClients(&s));
+  auto& server = s.server;
 
   server->process().Signal(SIGKILL);
   auto status = server->process().Wait();
   ASSERT_TRUE(status && WIFSIGNALED(*status));
 
-  for (Connection* client : {alice.get(), bob.get(), lurker.get()}) {
+  for (Connection* client : s.clients()) {
     std::vector<std::string> lines;
     EXPECT_TRUE(client->WaitClosed(&lines)) << "a connection stayed open";
     // The worker says BYE if it gets the chance; nothing else may come.
@@ -309,40 +338,23 @@ TEST(ProcessModelTest, KilledBrokerClosesEveryConnectionAndLeavesNoWorker) {
                 lines == std::vector<std::string>{"BYE Server shutting down"})
         << "got " << lines.size() << " lines, first: " << lines.front();
   }
-  for (pid_t worker : workers) {
-    EXPECT_TRUE(WaitForPidGone(worker)) << "worker " << worker << " survived";
-  }
-  EXPECT_TRUE(WaitForPidGone(spawner)) << "the spawner survived";
-  EXPECT_TRUE(ShmObjectsOf(broker).empty());
+  ExpectNothingLeft(s);
 }
 
 void ExpectCleanShutdown(int signal, const char* name) {
-  auto server = ServerProcess::Start();
-  ASSERT_NE(server, nullptr);
-  auto alice = ConnectAndJoin(server->port(), "Alice");
-  auto bob = ConnectAndJoin(server->port(), "Bob");
-  auto lurker = ConnectAndGreet(server->port());
-  ASSERT_TRUE(alice && bob && lurker);
-  EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
-  auto workers = WorkersOf(server->pid());
-  ASSERT_EQ(workers.size(), 3u);
-  pid_t broker = server->pid();
-  pid_t spawner = SpawnerOf(broker);
-  ASSERT_GT(spawner, 0);
+  ServerWithClients s;
+  ASSERT_NO_FATAL_FAILURE(StartServerWithClients(&s));
+  auto& server = s.server;
 
   server->process().Signal(signal);
-  for (Connection* client : {alice.get(), bob.get(), lurker.get()}) {
+  for (Connection* client : s.clients()) {
     EXPECT_TRUE(ClosedAfter(*client, {"BYE Server shutting down"}));
   }
   auto status = server->process().Wait();
   ASSERT_TRUE(status.has_value()) << "the server did not exit";
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
       << "wait status " << *status;
-  for (pid_t worker : workers) {
-    EXPECT_TRUE(WaitForPidGone(worker)) << "worker " << worker << " survived";
-  }
-  EXPECT_TRUE(WaitForPidGone(spawner)) << "the spawner survived";
-  EXPECT_TRUE(ShmObjectsOf(broker).empty());
+  ExpectNothingLeft(s);
   EXPECT_TRUE(
       server->WaitForLog(std::string("server: shutting down (") + name + ")"));
   EXPECT_TRUE(server->WaitForLog("server: shutdown complete"));

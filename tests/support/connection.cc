@@ -97,8 +97,7 @@ bool Connection::WaitClosed(std::vector<std::string>* remaining,
   }
 }
 
-std::unique_ptr<Connection> ConnectAndJoin(uint16_t port,
-                                           std::string_view name) {
+std::unique_ptr<Connection> ConnectAndGreet(uint16_t port) {
   auto connection = Connection::Open(port);
   if (!connection) {
     ADD_FAILURE() << "cannot connect to port " << port;
@@ -109,6 +108,13 @@ std::unique_ptr<Connection> ConnectAndJoin(uint16_t port,
     ADD_FAILURE() << "expected HELLO, got " << hello.value_or("<nothing>");
     return nullptr;
   }
+  return connection;
+}
+
+std::unique_ptr<Connection> ConnectAndJoin(uint16_t port,
+                                           std::string_view name) {
+  auto connection = ConnectAndGreet(port);
+  if (!connection) return nullptr;
   connection->SendLine("JOIN " + std::string(name));
   auto ok = connection->ReadLine();
   if (ok != "OK JOIN " + std::string(name)) {

@@ -57,6 +57,10 @@ class Connection {
   LineReader reader_;
 };
 
+// Connects and reads the HELLO line. nullptr (with a gtest failure
+// recorded) otherwise.
+std::unique_ptr<Connection> ConnectAndGreet(uint16_t port);
+
 // Connects, reads the HELLO line, sends JOIN <name> and expects
 // "OK JOIN <name>". nullptr (with a gtest failure recorded) otherwise.
 std::unique_ptr<Connection> ConnectAndJoin(uint16_t port,

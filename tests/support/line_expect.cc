@@ -65,18 +65,4 @@ testing::AssertionResult ClosedAfter(Connection& connection,
          << ShowAll(lines) << (closed ? " then the close" : " and no close");
 }
 
-std::unique_ptr<Connection> ConnectAndGreet(uint16_t port) {
-  auto connection = Connection::Open(port);
-  if (!connection) {
-    ADD_FAILURE() << "cannot connect to port " << port;
-    return nullptr;
-  }
-  auto hello = connection->ReadLine();
-  if (!hello || hello->rfind("HELLO ", 0) != 0) {
-    ADD_FAILURE() << "expected HELLO, got " << Show(hello);
-    return nullptr;
-  }
-  return connection;
-}
-
 }  // namespace chat::test

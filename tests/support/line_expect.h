@@ -32,9 +32,6 @@ testing::AssertionResult NothingPending(Connection& connection);
 testing::AssertionResult ClosedAfter(Connection& connection,
                                      const std::vector<std::string>& expected);
 
-// Connects and takes the HELLO line; nullptr (and a failure) otherwise.
-std::unique_ptr<Connection> ConnectAndGreet(uint16_t port);
-
 }  // namespace chat::test
 
 #endif  // CHAT_TESTS_SUPPORT_LINE_EXPECT_H_
