@@ -31,6 +31,11 @@ constexpr int kFramesPerTurn = 64;
 // After a failed fork or accept for lack of resources, the listeners rest
 // this long instead of failing again at once in a busy loop.
 constexpr milliseconds kAcceptBackoff{100};
+// Pushes to many go out at most once per window (relay.h): at least this
+// long, short enough to go unnoticed in a conversation...
+constexpr milliseconds kMinCoalesceWindow{5};
+// ...and at most this long, however long a pass to every user takes.
+constexpr milliseconds kMaxCoalesceWindow{500};
 // After the spawner could not be restarted, the next try comes this late.
 constexpr milliseconds kSpawnerRestartBackoff{1000};
 // Shutdown: how long workers get to say BYE and exit, then how long SIGKILLed
@@ -65,7 +70,8 @@ Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
       registry_(registry),
       listeners_(std::move(listeners)),
       table_(options.max_connections),
-      relay_(table_, registry, log, options.send_queue + kHungSlack),
+      relay_(table_, registry, log, options.send_queue + kHungSlack,
+             kMinCoalesceWindow, kMaxCoalesceWindow),
       spawn_context_(context),
       spawner_(std::move(spawner)) {}
 
@@ -367,11 +373,13 @@ void Broker::StopReading(uint32_t index) {
 }
 
 void Broker::FlushDirty() {
-  relay_.TakeDirty(&flushing_);
+  const auto start = Clock::now();
+  const bool pass = relay_.TakeDirty(start, &flushing_);
   for (uint32_t index : flushing_) {
     WorkerEntry& entry = table_.at(index);
     if (!entry.in_use || !entry.dirty) continue;  // freed, or listed twice
     entry.dirty = false;
+    entry.held = false;  // whatever was held goes out with this flush
     if (!entry.channel || !entry.channel_writable) continue;
     bool want_write = false;
     switch (entry.channel->Flush()) {
@@ -395,6 +403,7 @@ void Broker::FlushDirty() {
       }
     }
   }
+  if (pass) relay_.PassDone(start, Clock::now());
 }
 
 // --- Children ---------------------------------------------------------------
@@ -647,6 +656,7 @@ int Broker::TimeoutMs() const {
     if (timeout < 0 || ms < timeout) timeout = ms;
   };
   if (resume_accepting_at_) consider(*resume_accepting_at_);
+  if (auto due = relay_.held_due()) consider(*due);
   if (restart_spawner_at_ && !shutting_down_) consider(*restart_spawner_at_);
   if (shutting_down_)
     consider(killed_all_ ? kill_deadline_ : shutdown_deadline_);

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <string>
 
 #include "protocol/reply.h"
@@ -12,8 +13,14 @@
 namespace chat::server {
 
 Relay::Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
-             size_t hung_limit)
-    : table_(table), registry_(registry), log_(log), hung_limit_(hung_limit) {}
+             size_t hung_limit, Clock::duration min_window,
+             Clock::duration max_window)
+    : table_(table),
+      registry_(registry),
+      log_(log),
+      hung_limit_(hung_limit),
+      min_window_(min_window),
+      max_window_(max_window) {}
 
 void Relay::OnFrame(uint32_t from, const ipc::FrameView& frame) {
   switch (frame.kind) {
@@ -27,7 +34,7 @@ void Relay::OnFrame(uint32_t from, const ipc::FrameView& frame) {
       }
       return;
     case ipc::FrameKind::kBroadcast: {
-      uint32_t count = FanOut(frame.payload, from);
+      uint32_t count = FanOut(frame.payload, from, Send::kHeldBroadcast);
       Queue(from, ipc::FrameKind::kBroadcastDone, {}, count);
       return;
     }
@@ -55,7 +62,8 @@ void Relay::Joined(uint32_t from, std::string_view name) {
   table_.Register(from, std::string(name));
   // Answered like a broadcast: the worker says OK JOIN only now that the
   // user is counted in every later fan-out.
-  uint32_t told = FanOut(protocol::FormatJoined(name), from);
+  uint32_t told =
+      FanOut(protocol::FormatJoined(name), from, Send::kHeldPresence);
   Queue(from, ipc::FrameKind::kBroadcastDone, {}, told);
 }
 
@@ -63,7 +71,7 @@ void Relay::AnnounceLeft(uint32_t index) {
   WorkerEntry& entry = table_.at(index);
   if (!entry.registered) return;
   table_.Unregister(index);
-  FanOut(protocol::FormatLeft(entry.name), index);
+  FanOut(protocol::FormatLeft(entry.name), index, Send::kHeldPresence);
 }
 
 void Relay::OnWorkerGone(uint32_t index, std::string_view why) {
@@ -79,7 +87,7 @@ void Relay::OnWorkerGone(uint32_t index, std::string_view why) {
     // Died between joining the registry and telling the broker: nobody got
     // JOINED, but LIST may have shown the name.
     log_.Info(entry.subject, "LEFT " + *held + " (" + std::string(why) + ")");
-    FanOut(protocol::FormatLeft(*held), index);
+    FanOut(protocol::FormatLeft(*held), index, Send::kHeldPresence);
   }
 }
 
@@ -108,20 +116,57 @@ void Relay::MarkDirty(uint32_t index) {
   dirty_.push_back(index);
 }
 
-void Relay::TakeDirty(std::vector<uint32_t>* out) {
+void Relay::MarkHeld(uint32_t index, Send send) {
+  if (send == Send::kHeldBroadcast) broadcast_held_ = true;
+  WorkerEntry& entry = table_.at(index);
+  if (entry.dirty || entry.held) return;
+  entry.held = true;
+  held_.push_back(index);
+}
+
+bool Relay::TakeDirty(Clock::time_point now, std::vector<uint32_t>* out) {
+  std::optional<Clock::time_point> due = held_due();
+  bool pass = due && now >= *due;
+  if (pass) {
+    for (uint32_t index : held_) {
+      WorkerEntry& entry = table_.at(index);
+      if (!entry.in_use || !entry.held) continue;  // gone, or flushed since
+      entry.held = false;
+      MarkDirty(index);
+    }
+    held_.clear();
+    broadcast_held_ = false;
+  }
   out->clear();
   out->swap(dirty_);
+  return pass;
+}
+
+void Relay::PassDone(Clock::time_point start, Clock::time_point end) {
+  pass_start_ = start;
+  pass_end_ = end;
+}
+
+std::optional<Relay::Clock::time_point> Relay::held_due() const {
+  if (held_.empty()) return std::nullopt;
+  if (broadcast_held_) return pass_start_ + min_window_;
+  return pass_end_ +
+         std::clamp(pass_end_ - pass_start_, min_window_, max_window_);
 }
 
 bool Relay::Queue(uint32_t to, ipc::FrameKind kind, std::string_view payload,
-                  uint32_t count) {
+                  uint32_t count, Send send) {
   WorkerEntry& entry = table_.at(to);
   if (!entry.in_use || !entry.channel || !entry.channel_writable ||
       entry.killed) {
     return false;
   }
   entry.channel->Queue(kind, payload, {}, count);
-  MarkDirty(to);
+  if (send == Send::kNow) {
+    MarkDirty(to);
+  } else {
+    MarkHeld(to, send);
+  }
   if (entry.channel->queued_bytes() > hung_limit_) {
     Kill(to, "not reading its channel (" +
                  std::to_string(entry.channel->queued_bytes()) +
@@ -130,10 +175,11 @@ bool Relay::Queue(uint32_t to, ipc::FrameKind kind, std::string_view payload,
   return true;
 }
 
-uint32_t Relay::FanOut(std::string_view lines, uint32_t except) {
+uint32_t Relay::FanOut(std::string_view lines, uint32_t except, Send send) {
   uint32_t count = 0;
   for (uint32_t index : table_.registered()) {
-    if (index != except && Queue(index, ipc::FrameKind::kDeliver, lines)) {
+    if (index != except &&
+        Queue(index, ipc::FrameKind::kDeliver, lines, 0, send)) {
       ++count;
     }
   }

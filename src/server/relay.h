@@ -4,15 +4,25 @@
 // in the order they came. The relay only queues; the broker flushes the workers
 // it marks dirty once per loop turn, so a burst costs one send per worker.
 //
-// LEFT is announced exactly once per registered worker: on its kLeft, or
-// when it is reaped still registered (a crash, SIGKILL), or when a new
-// worker registers the same name first (the old one must have left the
-// registry already; its kLeft is merely late).
+// Pushes to many (BCST, JOINED, LEFT) are coalesced. Every send to a worker
+// wakes a process, and with thousands of processes a wake-up costs about
+// 10 us here, so a storm of joins or broadcasts must cost one wake-up per
+// worker per pass, not one per line. Held pushes go out together in a pass:
+// - a BCST no sooner than `min_window` after the last pass began: short
+//   enough to go unnoticed in a conversation;
+// - a JOINED or LEFT no sooner than the last pass took (at least
+//   `min_window`, at most `max_window`) after it ended: during a mass join,
+//   announcing takes at most about half the time and the joins themselves
+//   the rest, instead of every join waiting behind a pass to every user.
+// Everything else (MESG, answers, shutdown) goes out in the turn it was
+// queued, taking any held pushes along in order.
 #ifndef CHAT_SERVER_RELAY_H_
 #define CHAT_SERVER_RELAY_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -28,8 +38,11 @@ class Relay {
   // A worker with more than `hung_limit` bytes queued for it is not reading
   // its channel (stopped, looping): it is killed rather than let the
   // broker's memory grow.
+  using Clock = std::chrono::steady_clock;
+
   Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
-        size_t hung_limit);
+        size_t hung_limit, Clock::duration min_window,
+        Clock::duration max_window);
 
   // One frame from worker `from`.
   void OnFrame(uint32_t from, const ipc::FrameView& frame);
@@ -45,19 +58,27 @@ class Relay {
   // SIGKILLs a worker that broke the protocol or hangs; reaping does the rest.
   void Kill(uint32_t index, std::string_view why);
 
-  // Indices with frames queued since the last call (or marked because their
-  // channel became writable again); the broker flushes them.
+  // Indices with frames to send now (queued since the last call, marked
+  // because their channel became writable again, or holding pushes whose
+  // window has ended at `now`); the broker flushes them.
   void MarkDirty(uint32_t index);
   // Swaps the list into *out (whose old contents are dropped), so both
-  // vectors keep their capacity from turn to turn.
-  void TakeDirty(std::vector<uint32_t>* out);
+  // vectors keep their capacity from turn to turn. True if held pushes are
+  // among them: the broker then reports when it was done sending them.
+  bool TakeDirty(Clock::time_point now, std::vector<uint32_t>* out);
+  void PassDone(Clock::time_point start, Clock::time_point end);
+  // When held pushes are due, if any are held.
+  std::optional<Clock::time_point> held_due() const;
 
  private:
   // False if `to` can take no more frames (dying, killed, gone).
+  enum class Send { kNow, kHeldBroadcast, kHeldPresence };
   bool Queue(uint32_t to, ipc::FrameKind kind, std::string_view payload,
-             uint32_t count = 0);
-  // Queues `lines` for every registered worker but `except`; returns how many.
-  uint32_t FanOut(std::string_view lines, uint32_t except);
+             uint32_t count = 0, Send send = Send::kNow);
+  void MarkHeld(uint32_t index, Send send);
+  // Queues `lines` for every registered worker but `except`, held as `send`
+  // says; returns how many.
+  uint32_t FanOut(std::string_view lines, uint32_t except, Send send);
   void Joined(uint32_t from, std::string_view name);
   // Removes `index` from the registered set and tells the others.
   void AnnounceLeft(uint32_t index);
@@ -66,7 +87,14 @@ class Relay {
   ipc::Registry& registry_;
   const Log& log_;
   const size_t hung_limit_;
+  const Clock::duration min_window_;
+  const Clock::duration max_window_;
   std::vector<uint32_t> dirty_;
+  std::vector<uint32_t> held_;   // may list an index twice; entry.held decides
+  bool broadcast_held_ = false;  // a BCST is among the held pushes
+  // The last pass of held pushes.
+  Clock::time_point pass_start_;
+  Clock::time_point pass_end_;
 };
 
 }  // namespace chat::server

@@ -27,7 +27,8 @@ struct WorkerEntry {
   bool channel_readable = false;  // in epoll for reading, no EOF yet
   bool channel_writable = false;  // sends may still succeed
   bool want_write = false;        // EPOLLOUT armed
-  bool dirty = false;             // frames queued since the last flush
+  bool dirty = false;             // frames to send this turn
+  bool held = false;              // coalesced pushes waiting (relay.h)
   bool killed = false;            // SIGKILL sent (hung, or broke protocol)
   std::string killed_because;     // why, for the log
   bool registered = false;        // counted in fan-outs
