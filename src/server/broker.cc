@@ -377,9 +377,6 @@ void Broker::FlushDirty() {
   const bool pass = relay_.TakeDirty(start, &flushing_);
   for (uint32_t index : flushing_) {
     WorkerEntry& entry = table_.at(index);
-    if (!entry.in_use || !entry.dirty) continue;  // freed, or listed twice
-    entry.dirty = false;
-    entry.held = false;  // whatever was held goes out with this flush
     if (!entry.channel || !entry.channel_writable) continue;
     bool want_write = false;
     switch (entry.channel->Flush()) {

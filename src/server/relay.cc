@@ -130,15 +130,20 @@ bool Relay::TakeDirty(Clock::time_point now, std::vector<uint32_t>* out) {
   if (pass) {
     for (uint32_t index : held_) {
       WorkerEntry& entry = table_.at(index);
-      if (!entry.in_use || !entry.held) continue;  // gone, or flushed since
-      entry.held = false;
-      MarkDirty(index);
+      if (entry.in_use && entry.held) MarkDirty(index);
     }
     held_.clear();
     broadcast_held_ = false;
   }
   out->clear();
-  out->swap(dirty_);
+  for (uint32_t index : dirty_) {
+    WorkerEntry& entry = table_.at(index);
+    if (!entry.in_use || !entry.dirty) continue;  // freed, or listed twice
+    entry.dirty = false;
+    entry.held = false;  // whatever was held goes out with this flush
+    out->push_back(index);
+  }
+  dirty_.clear();
   return pass;
 }
 

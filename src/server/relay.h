@@ -62,9 +62,9 @@ class Relay {
   // because their channel became writable again, or holding pushes whose
   // window has ended at `now`); the broker flushes them.
   void MarkDirty(uint32_t index);
-  // Swaps the list into *out (whose old contents are dropped), so both
-  // vectors keep their capacity from turn to turn. True if held pushes are
-  // among them: the broker then reports when it was done sending them.
+  // Fills *out (whose old contents are dropped) with each such index once,
+  // taking them off the list. True if held pushes are among them: the broker
+  // then reports when it was done sending them.
   bool TakeDirty(Clock::time_point now, std::vector<uint32_t>* out);
   void PassDone(Clock::time_point start, Clock::time_point end);
   // When held pushes are due, if any are held.

@@ -186,6 +186,35 @@ TEST_F(RelayTest, BroadcastsFromTwoSendersKeepEachSendersOrder) {
   EXPECT_EQ(alice_pushes, kCount);
 }
 
+// Broadcasts wait a few milliseconds to be sent together, private messages
+// do not: a recipient still sees one sender's lines in the order sent.
+TEST_F(RelayTest, BroadcastsAndMessagesFromOneSenderArriveInOrder) {
+  auto alice = ConnectAndJoin(port(), "Alice");
+  auto bob = ConnectAndJoin(port(), "Bob");
+  auto carol = ConnectAndJoin(port(), "Carol");
+  ASSERT_TRUE(alice && bob && carol);
+  EXPECT_TRUE(NextLinesAre(*alice, {"JOINED Bob", "JOINED Carol"}));
+  EXPECT_TRUE(NextLinesAre(*bob, {"JOINED Carol"}));
+  constexpr int kCount = 300;
+  std::vector<std::string> to_bob, to_carol;
+  for (int i = 0; i < kCount; ++i) {
+    std::string text = "line " + std::to_string(i);
+    // Runs of broadcasts broken by private lines, so some private lines
+    // find broadcasts held for Bob and must go after them.
+    bool private_line = i % 7 == 3;
+    std::string request = private_line ? "MESG Bob " + text : "BCST " + text;
+    std::string push = (private_line ? "MESG Alice " : "BCST Alice ") + text;
+    to_bob.push_back(push);
+    if (!private_line) to_carol.push_back(push);
+    // Each request in its own write, so they reach the server over time.
+    ASSERT_TRUE(alice->SendLine(request));
+  }
+  EXPECT_TRUE(NextLinesAre(*bob, to_bob));
+  EXPECT_TRUE(NextLinesAre(*carol, to_carol));
+  EXPECT_TRUE(NothingPending(*bob));
+  EXPECT_TRUE(NothingPending(*carol));
+}
+
 // A client that never reads (tiny receive buffer) is dropped once its
 // undelivered output passes --send-queue; a reading client gets every line.
 TEST_F(RelayTest, SlowReaderIsDroppedOthersLoseNothing) {
