@@ -254,6 +254,7 @@ strace_fanout=""
 perf_fanout=""
 perf_churn=""
 perf_hold=""
+sched_rtt=""
 perf_note=""
 worker_memory=""
 
@@ -313,6 +314,24 @@ perf_run() {
     --sort dso,sym --stdio 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 8
 }
 
+# perf sched record while a round-trip run goes on: a stretch of the
+# server CPU's timeline (who ran, how long after being woken, for how long),
+# with the server's processes named by their role.
+sched_run() {
+  local out="$tmp/sched.$RANDOM" cpu_args=()
+  timeout -k 5 120 perf sched record -a -o "$out" -- \
+    "${PIN_BENCH[@]}" "$BENCH" rtt -n 0 -m 2000 -d 10 --json -q \
+    -p "$server_port" >/dev/null 2>"$out.err" || return 0
+  [ "$PLACEMENT" = split ] && cpu_args=(-C 0)
+  echo "time (s)        CPU   task            waited (ms) sched delay (ms) ran (ms)"
+  # Every server process but the broker is a worker here (the spawner does
+  # not run while nobody connects).
+  perf sched timehist -i "$out" "${cpu_args[@]}" 2>/dev/null |
+    grep -E '\[[0-9]+\]' | tail -n 400 | head -n 16 |
+    sed -E -e "s/server\[$server_pid\]/broker/" \
+      -e 's/server\[([0-9]+)\]/worker[\1]/' -e 's/ +/ /g'
+}
+
 # While 200 sessions are held: the main process's and one worker's size, and
 # that worker's largest mappings by Pss.
 memory_run() {
@@ -359,6 +378,10 @@ if [ "$PROFILE" = 1 ]; then
     stop_server
     start_ours
     perf_hold=$(perf_run hold -n 1500 -d 1 -t 60 --concurrency "$CONCURRENCY")
+    stop_server
+    start_ours
+    # Two users only: the timeline then shows one message's whole path.
+    sched_rtt=$(sched_run)
     stop_server
   else
     perf_note="perf is not usable here (not installed or not permitted)."
@@ -549,6 +572,20 @@ mark() { if "$@"; then echo "**met**"; else echo "**not met**"; fi; }
   echo "When the p50 is far above the CPU per round trip, the round trip is"
   echo "spent waiting, not computing (wake-ups across processes and CPUs, or"
   echo "a TCP segment held back)."
+  if [ -n "$sched_rtt" ]; then
+    echo "The server's CPU during round trips between two users (perf sched"
+    echo "timehist; <idle> is the CPU waiting for the next message). Each"
+    echo "direction runs the sender's worker (it reads the MESG and hands it to"
+    echo "the broker), the broker, the sender's worker again (it writes OK MESG:"
+    echo "the chat protocol answers every message, IRC does not), then the"
+    echo "recipient's worker (it writes the MESG): ngircd does the same in one"
+    echo "process and one TCP write. 'sched delay' is the time from a wake-up to"
+    echo "running, most of it a halted virtual CPU being woken:"
+    echo
+    echo '```'
+    echo "$sched_rtt"
+    echo '```'
+  fi
   if [ -n "$strace_rtt" ]; then
     echo "System calls of the whole server for ${strace_rtt_trips:-?} round trips (strace -c -f;"
     echo "strace slows everything, so only the counts mean something):"
