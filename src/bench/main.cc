@@ -28,6 +28,7 @@ int64_t DescriptorsNeeded(const chat::bench::Options& options) {
     case Scenario::kHold:
       return options.users + 16;
     case Scenario::kFork:
+    case Scenario::kSwitch:
       return 16;
   }
   return 16;

@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <sstream>
+#include <string>
 
 #include "bench/address.h"
 
@@ -20,6 +21,8 @@ const char* ScenarioName(Scenario scenario) {
       return "hold";
     case Scenario::kFork:
       return "fork";
+    case Scenario::kSwitch:
+      return "switch";
   }
   return "?";
 }
@@ -47,6 +50,12 @@ void ApplyDefaults(Options* o) {
     case Scenario::kFork:
       if (o->messages < 0) o->messages = 2000;
       break;
+    case Scenario::kSwitch:
+      // A thousand processes, as many as the users of a busy server; about
+      // a second of hops at this machine's cold-cache cost.
+      if (o->users < 0) o->users = 1000;
+      if (o->messages < 0) o->messages = 100'000;
+      break;
   }
   if (o->warmup < 0) o->warmup = 0;
 }
@@ -60,11 +69,14 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   std::string scenario = "rtt";
   int server_pid = 0;
   app.add_option("scenario", scenario,
-                 "rtt, fanout, churn or hold; or fork (no server: this "
-                 "machine's cost of a process per session)")
+                 "rtt, fanout, churn or hold; or, with no server, fork (this "
+                 "machine's cost of a process per session) or switch (its "
+                 "cost of waking one process among many)")
       ->required()
-      ->check(CLI::IsMember({"rtt", "fanout", "churn", "hold", "fork"}));
-  app.add_option("-p,--port", o.port, "server port (required but for fork)");
+      ->check(
+          CLI::IsMember({"rtt", "fanout", "churn", "hold", "fork", "switch"}));
+  app.add_option("-p,--port", o.port,
+                 "server port (required but for fork and switch)");
   app.add_option("--host", o.host,
                  "server address, numeric IPv4 in 127.0.0.0/8 (default "
                  "127.0.0.1)");
@@ -82,10 +94,12 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                "hold, IRC: also join the channel, so that every "
                "registration is announced to all as in the chat protocol");
   app.add_option("-n,--users", o.users,
-                 "rtt: idle users; fanout: receivers; hold: users")
+                 "rtt: idle users; fanout: receivers; hold: users; switch: "
+                 "processes in the ring")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
   app.add_option("-m,--messages", o.messages,
-                 "rtt: round trips; fanout: broadcasts; fork: processes")
+                 "rtt: round trips; fanout: broadcasts; fork: processes; "
+                 "switch: hops")
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
   app.add_option("--warmup", o.warmup,
                  "rtt: first round trips left out of the statistics")
@@ -130,7 +144,14 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
     if (outcome.exit_code != 0) outcome.exit_code = 2;
     return outcome;
   }
+  if (scenario == "rtt") o.scenario = Scenario::kRtt;
+  if (scenario == "fanout") o.scenario = Scenario::kFanout;
+  if (scenario == "churn") o.scenario = Scenario::kChurn;
+  if (scenario == "hold") o.scenario = Scenario::kHold;
   if (scenario == "fork") o.scenario = Scenario::kFork;
+  if (scenario == "switch") o.scenario = Scenario::kSwitch;
+  const bool needs_server =
+      o.scenario != Scenario::kFork && o.scenario != Scenario::kSwitch;
   if (!LoopbackEndpoint(o.host, o.port)) {
     outcome.exit_code = 2;
     outcome.err = "--host: " + o.host +
@@ -138,18 +159,23 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                   "only sends to loopback\n";
     return outcome;
   }
-  if (o.port == 0 && o.scenario != Scenario::kFork) {
+  if (o.port == 0 && needs_server) {
     outcome.exit_code = 2;
     outcome.err = "--port: a server port is required\n";
     return outcome;
   }
-  if (scenario == "rtt") o.scenario = Scenario::kRtt;
-  if (scenario == "fanout") o.scenario = Scenario::kFanout;
-  if (scenario == "churn") o.scenario = Scenario::kChurn;
-  if (scenario == "hold") o.scenario = Scenario::kHold;
   if (o.scenario == Scenario::kFanout && o.users == 0) {
     outcome.exit_code = 2;
     outcome.err = "--users: fanout needs at least one receiver\n";
+    return outcome;
+  }
+  if (o.scenario == Scenario::kSwitch && o.users >= 0 &&
+      (o.users < 2 || o.users > kMaxRingProcesses)) {
+    outcome.exit_code = 2;
+    outcome.err = "--users: switch needs a ring of 2 to " +
+                  std::to_string(kMaxRingProcesses) +
+                  " processes (this one included), not " +
+                  std::to_string(o.users) + "\n";
     return outcome;
   }
   o.server_pid = server_pid;

@@ -10,9 +10,14 @@
 
 namespace chat::bench {
 
-// kFork needs no server: it measures this machine's cost of a process per
-// session (fork, _exit, waitpid), the floor under a forking server's churn.
-enum class Scenario { kRtt, kFanout, kChurn, kHold, kFork };
+// kFork and kSwitch need no server: they measure this machine's cost of a
+// process per session (fork, _exit, waitpid), the floor under a forking
+// server's churn, and of waking one process among many (kSwitch: a ring of
+// processes passing a token through pipes), the floor under its fan-out.
+enum class Scenario { kRtt, kFanout, kChurn, kHold, kFork, kSwitch };
+
+// The largest ring kSwitch builds: each member is a whole process.
+inline constexpr int64_t kMaxRingProcesses = 10'000;
 
 struct Options {
   Scenario scenario = Scenario::kRtt;
@@ -22,8 +27,10 @@ struct Options {
   std::string channel = "#bench";
   bool hold_join = false;  // IRC hold: join the channel too
   // Scenario sizes; the defaults depend on the scenario (see Defaults()).
-  int64_t users = -1;       // rtt: idle users; fanout: receivers; hold: users
-  int64_t messages = -1;    // rtt: round trips; fanout: broadcasts
+  // rtt: idle users; fanout: receivers; hold: users; switch: processes
+  int64_t users = -1;
+  // rtt: round trips; fanout: broadcasts; fork: processes; switch: hops
+  int64_t messages = -1;
   int64_t warmup = -1;      // rtt: round trips left out of the statistics
   int64_t window = 1;       // fanout: broadcasts in flight
   int64_t size = 32;        // bytes of message text

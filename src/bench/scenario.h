@@ -1,4 +1,5 @@
-// The four benchmark scenarios (rtt, fanout, churn, hold) and what they share:
+// The benchmark scenarios (rtt, fanout, churn, hold against a server; fork
+// and switch on this machine alone) and what they share:
 // how users are named and connected, the wait for announcements, message
 // texts, and the server's CPU and memory as /proc shows them.
 #ifndef CHAT_BENCH_SCENARIO_H_
@@ -32,6 +33,7 @@ Report RunFanout(const RunContext& context);
 Report RunChurn(const RunContext& context);
 Report RunHold(const RunContext& context);
 Report RunFork(const RunContext& context);
+Report RunSwitch(const RunContext& context);
 Report RunScenario(const RunContext& context);
 
 // --- Shared by the scenarios -----------------------------------------------

@@ -172,6 +172,8 @@ Report RunScenario(const RunContext& context) {
       return RunHold(context);
     case Scenario::kFork:
       return RunFork(context);
+    case Scenario::kSwitch:
+      return RunSwitch(context);
   }
   return NewReport(context);
 }

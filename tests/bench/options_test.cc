@@ -55,6 +55,32 @@ TEST(OptionsTest, ForkNeedsNoServer) {
   EXPECT_EQ(Parse({"fork"}).options->messages, 2000);
 }
 
+TEST(OptionsTest, SwitchNeedsNoServerAndDefaultsToAThousandProcesses) {
+  auto ring = Parse({"switch", "-n", "100", "-m", "5000"});
+  ASSERT_TRUE(ring.options) << ring.err;
+  EXPECT_EQ(ring.options->scenario, Scenario::kSwitch);
+  EXPECT_EQ(ring.options->users, 100);
+  EXPECT_EQ(ring.options->messages, 5000);
+  auto defaults = Parse({"switch"});
+  ASSERT_TRUE(defaults.options) << defaults.err;
+  EXPECT_EQ(defaults.options->users, 1000);
+  EXPECT_EQ(defaults.options->messages, 100000);
+  EXPECT_EQ(std::string(ScenarioName(Scenario::kSwitch)), "switch");
+}
+
+TEST(OptionsTest, SwitchRingOutsideTwoToTheLimitIsRefused) {
+  for (const char* size : {"0", "1", "10001"}) {
+    auto outcome = Parse({"switch", "-n", size});
+    EXPECT_FALSE(outcome.options) << size;
+    EXPECT_EQ(outcome.exit_code, 2) << size;
+    EXPECT_NE(outcome.err.find("switch needs a ring of 2 to 10000"),
+              std::string::npos)
+        << "expected the reason, got: " << outcome.err;
+  }
+  EXPECT_TRUE(Parse({"switch", "-n", "2"}).options);
+  EXPECT_TRUE(Parse({"switch", "-n", "10000"}).options);
+}
+
 TEST(OptionsTest, HostOutsideLoopbackIsRefused) {
   for (const char* host : {"10.0.0.1", "localhost", "::1", "128.0.0.1"}) {
     auto outcome = Parse({"rtt", "-p", "4000", "--host", host});

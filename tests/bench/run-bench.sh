@@ -247,6 +247,10 @@ run_cases ours
 # The least a process per session costs here, on the server's CPU.
 "${PIN_SERVER[@]}" "$BENCH" fork -m 3000 --json >"$tmp/fork.json" 2>>"$tmp/bench.log"
 echo "run-bench: fork: $(jget "$tmp/fork.json" mean_us) us per fork+exit+wait" >&2
+# What waking one process among many costs here: every line pushed to a user
+# wakes that user's worker.
+"${PIN_SERVER[@]}" "$BENCH" switch -n 1000 -m 200000 --json >"$tmp/switch.json" 2>>"$tmp/bench.log"
+echo "run-bench: switch: $(jget "$tmp/switch.json" hop_us) us per hop among 1000 processes, $(jget "$tmp/switch.json" hop_us_2) among 2" >&2
 
 # --- Evidence: syscall counts, a CPU profile, a worker's memory --------------
 strace_rtt=""
@@ -602,6 +606,16 @@ mark() { if "$@"; then echo "**met**"; else echo "**not met**"; fi; }
   echo "$(fmt "$(cpu_per fanout1000w16 deliveries)") µs, ngircd $(fmt "$(ngircd_cpu_per fanout1000w16 deliveries)") µs. Our server was on a CPU"
   echo "$(fmt "$(share fanout1000w16 server_cpu_s)") % of the wall time (all processes; 100 % = one CPU), its main"
   echo "process $(fmt "$(share fanout1000w16 server_main_cpu_s)") %."
+  hop=$(jget "$tmp/switch.json" hop_us)
+  if [ -n "$hop" ]; then
+    echo "Each delivery pass wakes every receiver's process, and here passing"
+    echo "the CPU from one process to another costs $(fmt "$(jget "$tmp/switch.json" hop_us_2)") µs between two processes"
+    echo "but $(fmt "$hop") µs in a ring of 1,000 (\`chat-bench switch\`; the ring had"
+    echo "$(fmt "$(calc "100 * $(jget "$tmp/switch.json" cpu_share)")") % of its CPU). A pass to 1,000 receivers switches at least"
+    echo "2,000 times (to each worker and back to the broker): $(fmt "$(calc "2 * $hop")") ms of switching"
+    echo "alone, so with 16 lines per pass at most $(fmt "$(calc "16 * 1000 / (2 * 1000 * $hop / 1e6)")") deliveries/s before any"
+    echo "system call is made; ngircd wakes no process per receiver."
+  fi
   if [ -n "$strace_fanout" ]; then
     echo "System calls of the whole server for ${strace_fanout_deliveries:-?} deliveries (100 receivers,"
     echo "window 16; strace -c -f):"
