@@ -131,6 +131,8 @@ std::optional<StatFields> ParseStat(std::string_view text) {
   }
   StatFields stat;
   stat.ppid = static_cast<pid_t>(fields[4]);
+  stat.minflt = fields[10];
+  stat.cminflt = fields[11];
   stat.utime = fields[14];
   stat.stime = fields[15];
   stat.cutime = fields[16];
@@ -206,6 +208,7 @@ std::optional<TreeSample> SampleTree(pid_t root, bool with_memory) {
     // conversion to ticks, so this total is not rounded per child.
     double reaped = static_cast<double>(stat->cutime + stat->cstime) / tick;
     sample.cpu_seconds += own + reaped;
+    sample.minor_faults += stat->minflt + stat->cminflt;
     if (pid == root) {
       sample.root_cpu_seconds = own;
       if (auto status = ReadSmallFile(ProcPath(pid, "status"))) {

@@ -16,6 +16,7 @@ namespace chat::bench {
 // The fields of /proc/PID/stat the benchmark uses; times in clock ticks.
 struct StatFields {
   pid_t ppid = 0;
+  int64_t minflt = 0, cminflt = 0;  // minor page faults: own, reaped children
   int64_t utime = 0, stime = 0, cutime = 0, cstime = 0;
 };
 std::optional<StatFields> ParseStat(std::string_view text);
@@ -45,6 +46,7 @@ struct TreeSample {
   int64_t root_rss_kib = 0;     // the root's resident set (VmRSS); what
                                 // every fork() of it copies page tables for
   int64_t switches = 0;         // times live members were switched in
+  int64_t minor_faults = 0;     // of live members and their reaped children
 };
 
 // nullopt if root is gone.

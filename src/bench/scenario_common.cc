@@ -143,6 +143,9 @@ void CpuMeter::Stop(Report* report) {
                      "main process's resident set at the end");
       report->Figure("server_switches", end->switches - server_start_->switches,
                      "times its live processes were switched in");
+      report->Figure("server_minor_faults",
+                     end->minor_faults - server_start_->minor_faults,
+                     "page faults of its processes, reaped ones included");
     }
   }
   report->Figure("bench_cpu_s", bench, "chat-bench's own CPU while measuring");

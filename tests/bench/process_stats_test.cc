@@ -13,12 +13,15 @@ namespace chat::bench {
 namespace {
 
 TEST(ProcessStatsTest, StatFieldsAreReadAfterACommandNameWithParens) {
-  // Fields 14-17 are utime, stime, cutime, cstime; the name holds ") (".
+  // Fields 10-11 are minflt, cminflt, 14-17 utime, stime, cutime, cstime;
+  // the name holds ") (".
   auto stat = ParseStat(
-      "4242 (evil ) (name) S 17 4242 4242 0 -1 4194560 100 0 0 0 "
+      "4242 (evil ) (name) S 17 4242 4242 0 -1 4194560 100 7 0 0 "
       "11 22 33 44 20 0 1 0 5000 1000000 200\n");
   ASSERT_TRUE(stat);
   EXPECT_EQ(stat->ppid, 17);
+  EXPECT_EQ(stat->minflt, 100);
+  EXPECT_EQ(stat->cminflt, 7);
   EXPECT_EQ(stat->utime, 11);
   EXPECT_EQ(stat->stime, 22);
   EXPECT_EQ(stat->cutime, 33);

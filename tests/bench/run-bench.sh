@@ -638,7 +638,8 @@ mark() { if "$@"; then echo "**met**"; else echo "**not met**"; fi; }
   echo "$(fmt "$(cpu_per churn16 sessions)") µs, of which its main process"
   echo "$(fmt "$(calc "$(O churn16 server_main_cpu_s) * 1e6 / $(O churn16 sessions)" 2>/dev/null)") µs; ngircd $(fmt "$(ngircd_cpu_per churn16 sessions)") µs."
   echo "Our server was on a CPU $(fmt "$(share churn16 server_cpu_s)") % of the wall time, its main process"
-  echo "$(fmt "$(share churn16 server_main_cpu_s)") %. fork() copies the parent's page tables: after hold, each"
+  echo "$(fmt "$(share churn16 server_main_cpu_s)") %; its processes took $(fmt "$(calc "$(O churn16 server_minor_faults) / $(O churn16 sessions)" 2>/dev/null)") page faults per session"
+  echo "(each new process faults in every page it touches first). fork() copies the parent's page tables: after hold, each"
   echo "of our processes had $(fmt "$(calc "$(O hold10000 page_table_kib) / $(O hold10000 server_processes)" 2>/dev/null)") KiB of them (VmPTE)."
   fork_us=$(jget "$tmp/fork.json" mean_us)
   if [ -n "$fork_us" ]; then
