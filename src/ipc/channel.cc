@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
+#include <utility>
 
 namespace chat::ipc {
 namespace {
@@ -19,8 +19,16 @@ constexpr size_t kKindOffset = 0;
 constexpr size_t kCountOffset = 4;
 constexpr size_t kConnectionOffset = 8;
 constexpr size_t kGenerationOffset = 12;
-constexpr size_t kHeaderSize = 16;
+constexpr size_t kHeaderSize = kFrameHeaderSize;
 constexpr size_t kMaxMessage = kHeaderSize + kMaxFramePayload;
+static_assert(kReceiveBufferSize == kMaxMessage + 1);
+
+// Once this many sent frames are dead at the front of the queue, and at
+// least half of it, they are moved out: O(1) amortised per frame.
+constexpr size_t kCompactQueueAt = 32;
+// An emptied queue keeps its array only up to this many entries, so a burst
+// does not leave every connection of the broker holding a big one.
+constexpr size_t kKeepQueueCapacity = 16;
 
 // The default socket buffer holds only a few maximal frames; a burst of
 // broadcasts to a worker should not turn into kWouldBlock that early. Raising
@@ -71,14 +79,12 @@ bool CanMerge(const std::string& last, FrameKind kind, WorkerId target,
 
 // One receive buffer for the whole process rather than one per channel: the
 // broker holds a channel per connection, and a buffer each would cost it
-// 64 KiB per connection. It is allocated on first use and never cleared, so
-// only the pages recv() actually writes get touched: a worker forked from a
-// process that never received keeps no copy of it, and one that receives
-// short frames dirties one page, not sixteen.
-char* ReceiveBuffer() {
-  static const std::unique_ptr<char[]> buffer(new char[kMaxMessage + 1]);
-  return buffer.get();
-}
+// 64 KiB per connection. It lies in .bss and is never cleared, so only the
+// pages recv() actually writes get touched: a process forked from one that
+// never received keeps no copy of it, and one that receives short frames
+// dirties one page, not sixteen. Page-aligned, so that a short frame is one
+// page, and without a guard variable whose write would cost a page as well.
+alignas(4096) char receive_buffer[kReceiveBufferSize];
 
 void SetBufferBestEffort(int fd) {
   int size = kSocketBuffer;
@@ -103,13 +109,31 @@ std::optional<std::pair<Channel, Channel>> Channel::CreatePair(
 
 Channel::Channel(UniqueFd fd) : fd_(std::move(fd)) {}
 
+Channel::Channel(Channel&& other) noexcept
+    : fd_(std::move(other.fd_)),
+      queue_(std::move(other.queue_)),
+      head_(std::exchange(other.head_, 0)),
+      queued_bytes_(std::exchange(other.queued_bytes_, 0)) {
+  other.queue_.clear();
+}
+
+Channel& Channel::operator=(Channel&& other) noexcept {
+  if (this != &other) {
+    fd_ = std::move(other.fd_);
+    queue_ = std::move(other.queue_);
+    head_ = std::exchange(other.head_, 0);
+    queued_bytes_ = std::exchange(other.queued_bytes_, 0);
+    other.queue_.clear();
+  }
+  return *this;
+}
+
 void Channel::Queue(FrameKind kind, std::string_view payload, WorkerId target,
                     uint32_t count) {
   if (payload.size() > kMaxFramePayload) {
     Die("Queue: payload larger than kMaxFramePayload");
   }
-  if (!queue_.empty() &&
-      CanMerge(queue_.back(), kind, target, payload.size())) {
+  if (has_queued() && CanMerge(queue_.back(), kind, target, payload.size())) {
     queue_.back().append(payload);
   } else {
     std::string& frame = queue_.emplace_back();
@@ -124,8 +148,8 @@ void Channel::Queue(FrameKind kind, std::string_view payload, WorkerId target,
 ChannelStatus Channel::Flush() {
   // Linux raises no SIGPIPE on the SEQPACKET path today; MSG_NOSIGNAL makes
   // that a promise rather than a kernel detail.
-  while (!queue_.empty()) {
-    const std::string& frame = queue_.front();
+  while (has_queued()) {
+    std::string& frame = queue_[head_];
     ssize_t sent = ::send(fd_.get(), frame.data(), frame.size(),
                           MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent < 0) {
@@ -151,19 +175,44 @@ ChannelStatus Channel::Flush() {
       Die("Flush: SOCK_SEQPACKET send() was partial");
     }
     queued_bytes_ -= frame.size();
-    queue_.pop_front();
+    PopFront();
   }
   return ChannelStatus::kOk;
 }
 
+void Channel::PopFront() {
+  // The frame's memory goes now, not when the queue is next compacted.
+  std::string().swap(queue_[head_]);
+  ++head_;
+  if (head_ == queue_.size()) {
+    if (queue_.capacity() > kKeepQueueCapacity) {
+      std::vector<std::string>().swap(queue_);
+    } else {
+      queue_.clear();
+    }
+    head_ = 0;
+  } else if (head_ >= kCompactQueueAt && head_ * 2 >= queue_.size()) {
+    queue_.erase(queue_.begin(),
+                 queue_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+}
+
 ChannelStatus Channel::Receive(FrameView* frame) {
+  return Receive(frame, receive_buffer);
+}
+
+ChannelStatus Channel::Receive(FrameView* frame, std::span<char> into) {
+  if (into.size() < kReceiveBufferSize) {
+    Die("Receive: buffer smaller than kReceiveBufferSize");
+  }
   // One byte more than the biggest valid message, so that a longer one shows
   // up as a length over the limit rather than as a silently truncated frame.
-  char* buffer = ReceiveBuffer();
+  char* buffer = into.data();
   bool reset_seen = false;
   ssize_t n;
   for (;;) {
-    n = ::recv(fd_.get(), buffer, kMaxMessage + 1, MSG_DONTWAIT);
+    n = ::recv(fd_.get(), buffer, kReceiveBufferSize, MSG_DONTWAIT);
     if (n >= 0) break;
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {

@@ -17,11 +17,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "ipc/unique_fd.h"
 #include "ipc/worker_id.h"
@@ -61,7 +62,8 @@ struct Frame {
 // one per process, shared by every Channel: the view is valid until the next
 // Receive on ANY channel in the process (so Receive is for one thread at a
 // time). Lets the broker relay a payload into another channel's queue without
-// an intermediate copy.
+// an intermediate copy. (With a caller's buffer: until the next Receive into
+// that buffer.)
 struct FrameView {
   FrameKind kind = FrameKind::kDeliver;
   WorkerId target;
@@ -71,6 +73,13 @@ struct FrameView {
 
 // Biggest payload of one frame: room for many 4096-byte lines per send.
 inline constexpr size_t kMaxFramePayload = 64 * 1024;
+// The header every frame starts with (see the top).
+inline constexpr size_t kFrameHeaderSize = 16;
+// Bytes a caller's receive buffer must hold: a whole frame, header included,
+// and one byte more, so that a longer message shows up as too long rather
+// than as a silently truncated frame.
+inline constexpr size_t kReceiveBufferSize =
+    kFrameHeaderSize + kMaxFramePayload + 1;
 
 enum class ChannelStatus {
   kOk,          // Flush: queue empty. Receive: *frame filled.
@@ -86,8 +95,9 @@ class Channel {
       std::string* error);
 
   explicit Channel(UniqueFd fd);
-  Channel(Channel&&) noexcept = default;
-  Channel& operator=(Channel&&) noexcept = default;
+  // A moved-from Channel is closed and has nothing queued.
+  Channel(Channel&& other) noexcept;
+  Channel& operator=(Channel&& other) noexcept;
 
   int fd() const { return fd_.get(); }
 
@@ -98,7 +108,7 @@ class Channel {
              uint32_t count = 0);
   // Sends queued frames until the queue is empty or the socket is full.
   ChannelStatus Flush();
-  bool has_queued() const { return !queue_.empty(); }
+  bool has_queued() const { return head_ < queue_.size(); }
   // Bytes waiting in the queue, frame headers included.
   size_t queued_bytes() const { return queued_bytes_; }
 
@@ -108,10 +118,21 @@ class Channel {
   ChannelStatus Receive(Frame* frame);
   // The same, without copying the payload out (see FrameView).
   ChannelStatus Receive(FrameView* frame);
+  // The same, into the caller's `buffer` (at least kReceiveBufferSize bytes;
+  // a smaller one aborts): a process that wants to reuse the memory between
+  // receives, or to give its pages back, owns it.
+  ChannelStatus Receive(FrameView* frame, std::span<char> buffer);
 
  private:
+  void PopFront();
+
   UniqueFd fd_;
-  std::deque<std::string> queue_;  // encoded frames: header + payload
+  // Encoded frames (header + payload), oldest at queue_[head_]. A vector
+  // rather than a deque: an empty one allocates nothing, where a deque
+  // allocates its map and a block on construction and on every move, in a
+  // worker that never queues much and in the broker for every connection.
+  std::vector<std::string> queue_;
+  size_t head_ = 0;
   size_t queued_bytes_ = 0;
 };
 

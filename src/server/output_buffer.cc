@@ -8,6 +8,10 @@ namespace {
 // Written bytes are moved out only once they are many and at least half of
 // the buffer, so the copying costs O(1) amortised per byte.
 constexpr size_t kCompactAt = 64 * 1024;
+// An emptied buffer keeps at most this much memory: a burst that the client
+// was slow to take should not leave the worker owning its pages for the rest
+// of the session.
+constexpr size_t kKeepCapacity = 4096;
 
 }  // namespace
 
@@ -16,7 +20,11 @@ void OutputBuffer::Consume(size_t bytes) {
   mid_line_ = data_[head_ + bytes - 1] != '\n';
   head_ += bytes;
   if (head_ == data_.size()) {
-    data_.clear();
+    if (data_.capacity() > kKeepCapacity) {
+      std::string().swap(data_);
+    } else {
+      data_.clear();
+    }
     head_ = 0;
   } else if (head_ >= kCompactAt && head_ * 2 >= data_.size()) {
     data_.erase(0, head_);

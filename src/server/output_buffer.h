@@ -23,6 +23,13 @@ class OutputBuffer {
   // `bytes` of the front were written.
   void Consume(size_t bytes);
 
+  // `bytes` went to the client straight from elsewhere while this buffer was
+  // empty (a worker writes a push without copying it here first); what is
+  // appended next continues them. Only whether they ended mid-line matters.
+  void WrittenPast(std::string_view bytes) {
+    if (!bytes.empty()) mid_line_ = bytes.back() != '\n';
+  }
+
   // Drops every pending byte except the rest of a line already partly
   // written, so that a last line appended afterwards starts on a line of its
   // own.

@@ -130,7 +130,7 @@ void Session::Quit() {
 }
 
 void Session::Reply(std::string_view line) {
-  if (held_answers_.empty()) {
+  if (!HoldingAnswers()) {
     output_.Append(line);
   } else {
     held_answers_.emplace_back(line);
@@ -143,32 +143,36 @@ void Session::RefuseUnregistered() {
 }
 
 void Session::Join(std::string_view name) {
-  std::string wanted(name);
   if (registered_) {
-    log_.Info(subject_,
-              "JOIN " + wanted + " refused: Already Registered as " + name_);
+    log_.Info(subject_, "JOIN " + std::string(name) +
+                            " refused: Already Registered as " + name_);
     Reply(FormatError(ErrorCode::kAlreadyRegistered, name_));
     return;
   }
   switch (registry_.Join(name, id_)) {
     case ipc::JoinResult::kJoined:
       registered_ = true;
-      name_ = wanted;
-      log_.Info(subject_, "JOIN " + name_ + " accepted");
+      name_ = name;
+      // Guarded here and below: a worker of a quiet server builds no log
+      // text, whose heap use would dirty pages of its own.
+      if (log_.info()) log_.Info(subject_, "JOIN " + name_ + " accepted");
       // OK JOIN waits for the broker's answer (see the header).
       channel_.Queue(ipc::FrameKind::kJoined, name_);
       awaiting_ = Awaiting::kJoin;
       return;
     case ipc::JoinResult::kTaken:
-      log_.Info(subject_, "JOIN " + wanted + " refused: Username Taken");
-      Reply(FormatError(ErrorCode::kUsernameTaken, wanted));
+      log_.Info(subject_,
+                "JOIN " + std::string(name) + " refused: Username Taken");
+      Reply(FormatError(ErrorCode::kUsernameTaken, name));
       return;
     case ipc::JoinResult::kInvalid:
-      log_.Info(subject_, "JOIN " + wanted + " refused: Invalid Username");
-      Reply(FormatError(ErrorCode::kInvalidUsername, wanted));
+      log_.Info(subject_,
+                "JOIN " + std::string(name) + " refused: Invalid Username");
+      Reply(FormatError(ErrorCode::kInvalidUsername, name));
       return;
     case ipc::JoinResult::kFull:
-      log_.Info(subject_, "JOIN " + wanted + " refused: Too Many Users");
+      log_.Info(subject_,
+                "JOIN " + std::string(name) + " refused: Too Many Users");
       Reply(FormatError(ErrorCode::kTooManyUsers));
       End(EndReason::kTooManyUsers);
       return;
@@ -229,17 +233,34 @@ void Session::OnFrame(const ipc::FrameView& frame) {
 
 void Session::AnswerOldestBcst(uint32_t count) {
   // The front of held_answers_ is always the oldest BCST's place.
-  held_answers_.pop_front();
+  PopHeldAnswer();
   --unanswered_bcsts_;
   output_.Append(protocol::FormatOkBcst(count));
-  while (!held_answers_.empty() && !held_answers_.front().empty()) {
-    output_.Append(held_answers_.front());
-    held_bytes_ -= held_answers_.front().size();
-    held_answers_.pop_front();
+  while (HoldingAnswers() && !held_answers_[held_head_].empty()) {
+    output_.Append(held_answers_[held_head_]);
+    held_bytes_ -= held_answers_[held_head_].size();
+    PopHeldAnswer();
   }
   if (quit_waiting_ && unanswered_bcsts_ == 0) {
     quit_waiting_ = false;
     Quit();
+  }
+}
+
+void Session::PopHeldAnswer() {
+  ++held_head_;
+  // At most kMaxUnansweredBcsts BCSTs and what is held behind them wait, so
+  // the vector is emptied often; it is freed then, not kept at its peak.
+  if (held_head_ == held_answers_.size()) {
+    std::vector<std::string>().swap(held_answers_);
+    held_head_ = 0;
+  } else if (held_head_ >= 32 && held_head_ * 2 >= held_answers_.size()) {
+    // A client that keeps broadcasting may never let it empty: the answered
+    // front is moved out once it is most of it (O(1) amortised).
+    held_answers_.erase(
+        held_answers_.begin(),
+        held_answers_.begin() + static_cast<std::ptrdiff_t>(held_head_));
+    held_head_ = 0;
   }
 }
 
@@ -286,8 +307,10 @@ void Session::End(EndReason reason) {
   if (!registered_) return;
   registered_ = false;
   registry_.Leave(id_);
-  log_.Info(subject_,
-            "LEFT " + name_ + " (" + std::string(Describe(reason)) + ")");
+  if (log_.info()) {
+    log_.Info(subject_,
+              "LEFT " + name_ + " (" + std::string(Describe(reason)) + ")");
+  }
   channel_.Queue(ipc::FrameKind::kLeft, name_);
 }
 

@@ -17,9 +17,9 @@
 #define CHAT_SERVER_SESSION_H_
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ipc/channel.h"
 #include "ipc/registry.h"
@@ -102,6 +102,9 @@ class Session {
   // The broker's count for the oldest unanswered BCST: its answer, then the
   // answers held behind it up to the next unanswered BCST.
   void AnswerOldestBcst(uint32_t count);
+  bool HoldingAnswers() const { return held_head_ < held_answers_.size(); }
+  // Drops the oldest held answer (already output).
+  void PopHeldAnswer();
   void RefuseUnregistered();
   void LogRequest(const protocol::Request& request, std::string_view line);
   // The user for the log: its name, or "(unregistered)".
@@ -126,9 +129,12 @@ class Session {
   // Bounds the answers held (and the broadcasts in flight) per connection.
   static constexpr size_t kMaxUnansweredBcsts = 64;
   size_t unanswered_bcsts_ = 0;
-  // Answers in request order behind the oldest unanswered BCST; an empty
-  // string stands for a BCST's own answer (real answers end in LF).
-  std::deque<std::string> held_answers_;
+  // Answers in request order behind the oldest unanswered BCST, from
+  // held_answers_[held_head_]; an empty string stands for a BCST's own
+  // answer (real answers end in LF). A vector, not a deque: an empty one
+  // allocates nothing, and most sessions never hold an answer.
+  std::vector<std::string> held_answers_;
+  size_t held_head_ = 0;
   size_t held_bytes_ = 0;
   bool quit_waiting_ = false;   // a QUIT waits for the last OK BCST
   bool lines_waiting_ = false;  // HandleLines stopped before kNeedMore

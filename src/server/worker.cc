@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kPageSize = 4096;
 // Client input is not read while this much is queued for the broker (the
 // broker is busy) or for the client (it does not read its answers): a client
 // cannot make the server buffer without bound by pipelining requests.
@@ -48,14 +50,24 @@ constexpr size_t kMaxSocketSendBuffer = 4 * 1024 * 1024;
 // than a reset that could destroy the last lines in flight to the client.
 constexpr size_t kMaxDrainOnClose = 1 << 20;
 
-// Where client input is read to. Static rather than on the stack: only the
-// pages read() fills get touched, and the stack frames called from here stay
-// on the pages the loop already uses instead of 64 KiB further down, so a
-// worker that reads short lines owns fewer pages.
-char* ReadBuffer() {
-  static char buffer[kReadChunk];
-  return buffer;
-}
+// Where client input is read to and frames from the broker are received:
+// one buffer for both, as each is done with before the other is used (input
+// is copied into the line assembler, a frame written out or copied into the
+// output). Static rather than on the stack or the heap: only the pages
+// read() and recv() fill get touched, the stack frames called from here stay
+// on the pages the loop already uses, and page-aligned so that a short line
+// or frame costs one page. Pages a big frame or read touched beyond the
+// first are given back (see ReleaseBufferPages), so a worker that once
+// received a burst does not own them for the rest of its session.
+constexpr size_t kIoBufferSize = std::max(kReadChunk, ipc::kReceiveBufferSize);
+alignas(kPageSize) char io_buffer[kIoBufferSize];
+
+// Pushes at least this big are written to the client straight from the
+// receive buffer when nothing is waiting before them, rather than appended
+// to the output first: a burst (a backlog of announcements the broker packed
+// into one frame) then never grows the heap. Smaller ones are appended, so
+// the frames of one turn still leave in one write.
+constexpr size_t kDirectWriteMin = 1024;
 
 int MillisecondsUntil(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
@@ -85,7 +97,15 @@ class Worker {
   void Turn();
   void FlushChannel();
   void WriteClient();
+  // One send() of `bytes` to the client; how many it took (0 when it took
+  // none or failed; a failure ends the session).
+  size_t SendToClient(std::string_view bytes);
   void ReadChannel();
+  // A kDeliver frame: written at once or appended to the output.
+  void Deliver(const ipc::FrameView& frame);
+  // Gives back the pages of io_buffer beyond the first that reads touched
+  // since the last time.
+  void ReleaseBufferPages();
   void ReadClient();
   void ReadSignals();
   [[noreturn]] void Finish();
@@ -101,6 +121,7 @@ class Worker {
   Clock::time_point join_deadline_;
   bool client_write_failed_ = false;
   bool client_eof_ = false;
+  size_t buffer_touched_ = 0;  // bytes of io_buffer written since a release
 };
 
 bool Worker::SetUpSignals() {
@@ -124,7 +145,11 @@ bool Worker::SetUpSignals() {
 }
 
 void Worker::Run() {
-  log_.Info(subject_, "accepted from " + PeerAddressOf(client_.get()));
+  // Guarded: a quiet server's worker builds no log text (its heap use would
+  // dirty pages of its own).
+  if (log_.info()) {
+    log_.Info(subject_, "accepted from " + PeerAddressOf(client_.get()));
+  }
   if (!SetUpSignals()) _exit(ExitStatusOf(EndReason::kInternalError));
   int send_buffer = static_cast<int>(std::clamp(
       options_.send_queue / 2, kMinSocketSendBuffer, kMaxSocketSendBuffer));
@@ -167,7 +192,15 @@ void Worker::Turn() {
                                      (write_client ? POLLOUT : 0));
   int timeout = session_.registered() ? -1 : MillisecondsUntil(join_deadline_);
 
-  int ready = poll(fds, 3, timeout);
+  // Pages of io_buffer beyond the first that a big frame or read touched
+  // are given back only when the worker is about to sleep: while work is
+  // waiting, the zero-timeout poll's answer is used as is and the pages are
+  // reused, so a busy worker pays nothing; an idle one holds one page.
+  int ready = buffer_touched_ > kPageSize ? poll(fds, 3, 0) : 0;
+  if (ready == 0) {
+    ReleaseBufferPages();
+    ready = poll(fds, 3, timeout);
+  }
   if (ready < 0) {
     if (errno == EINTR) return;
     session_.OnInternalError(ErrnoText("poll", errno));
@@ -194,6 +227,14 @@ void Worker::Turn() {
   }
 }
 
+void Worker::ReleaseBufferPages() {
+  if (buffer_touched_ <= kPageSize) return;
+  // The kernel maps fresh zero pages on the next touch.
+  size_t end = (buffer_touched_ + kPageSize - 1) / kPageSize * kPageSize;
+  (void)madvise(io_buffer + kPageSize, end - kPageSize, MADV_DONTNEED);
+  buffer_touched_ = 0;
+}
+
 void Worker::FlushChannel() {
   if (!channel_.has_queued()) return;
   switch (channel_.Flush()) {
@@ -212,26 +253,52 @@ void Worker::FlushChannel() {
 void Worker::WriteClient() {
   OutputBuffer& output = session_.output();
   while (!output.empty() && !client_write_failed_) {
-    std::string_view pending = output.pending();
-    ipc::IoResult result =
-        ipc::WriteSome(client_.get(), pending.data(), pending.size());
-    switch (result.status) {
-      case ipc::IoStatus::kOk:
-        output.Consume(result.bytes);
-        break;
-      case ipc::IoStatus::kWouldBlock:
-        return;
-      case ipc::IoStatus::kClosed:
-        client_write_failed_ = true;
-        session_.OnClientClosed();
-        return;
-      case ipc::IoStatus::kError:
-        client_write_failed_ = true;
-        log_.Error(subject_, ErrnoText("send", result.error));
-        session_.OnClientError();
-        return;
-    }
+    size_t written = SendToClient(output.pending());
+    if (written == 0) return;
+    output.Consume(written);
   }
+}
+
+size_t Worker::SendToClient(std::string_view bytes) {
+  ipc::IoResult result =
+      ipc::WriteSome(client_.get(), bytes.data(), bytes.size());
+  switch (result.status) {
+    case ipc::IoStatus::kOk:
+      return result.bytes;
+    case ipc::IoStatus::kWouldBlock:
+      return 0;
+    case ipc::IoStatus::kClosed:
+      client_write_failed_ = true;
+      session_.OnClientClosed();
+      return 0;
+    case ipc::IoStatus::kError:
+      client_write_failed_ = true;
+      log_.Error(subject_, ErrnoText("send", result.error));
+      session_.OnClientError();
+      return 0;
+  }
+  return 0;
+}
+
+void Worker::Deliver(const ipc::FrameView& frame) {
+  ipc::FrameView rest = frame;
+  // The same rule as every write to the client (see the top): not while
+  // frames wait for the broker; and nothing may overtake what waits in the
+  // output, which is written first.
+  if (rest.payload.size() >= kDirectWriteMin && !session_.ended() &&
+      !channel_.has_queued() && !client_write_failed_) {
+    WriteClient();
+    OutputBuffer& output = session_.output();
+    while (output.empty() && !rest.payload.empty() && !client_write_failed_) {
+      size_t written = SendToClient(rest.payload);
+      if (written == 0) break;
+      output.WrittenPast(rest.payload.substr(0, written));
+      rest.payload.remove_prefix(written);
+    }
+    if (rest.payload.empty() || client_write_failed_) return;
+  }
+  // What the socket did not take waits in the output, after the rest.
+  session_.OnFrame(rest);
 }
 
 void Worker::ReadChannel() {
@@ -241,9 +308,15 @@ void Worker::ReadChannel() {
                   session_.output().size() <= options_.send_queue;
        ++i) {
     ipc::FrameView frame;
-    switch (channel_.Receive(&frame)) {
+    switch (channel_.Receive(&frame, io_buffer)) {
       case ipc::ChannelStatus::kOk:
-        session_.OnFrame(frame);
+        buffer_touched_ = std::max(
+            buffer_touched_, ipc::kFrameHeaderSize + frame.payload.size());
+        if (frame.kind == ipc::FrameKind::kDeliver) {
+          Deliver(frame);
+        } else {
+          session_.OnFrame(frame);
+        }
         break;
       case ipc::ChannelStatus::kWouldBlock:
         return;
@@ -260,11 +333,11 @@ void Worker::ReadChannel() {
 }
 
 void Worker::ReadClient() {
-  char* buffer = ReadBuffer();
-  ipc::IoResult result = ipc::ReadSome(client_.get(), buffer, kReadChunk);
+  ipc::IoResult result = ipc::ReadSome(client_.get(), io_buffer, kReadChunk);
   switch (result.status) {
     case ipc::IoStatus::kOk:
-      session_.OnInput(std::string_view(buffer, result.bytes));
+      buffer_touched_ = std::max(buffer_touched_, result.bytes);
+      session_.OnInput(std::string_view(io_buffer, result.bytes));
       return;
     case ipc::IoStatus::kWouldBlock:
       return;
@@ -316,10 +389,10 @@ void Worker::Finish() {
     }
     shutdown(client_.get(), SHUT_WR);
     if (!client_eof_) {
-      char* buffer = ReadBuffer();
       size_t drained = 0;
       while (drained < kMaxDrainOnClose) {
-        ipc::IoResult result = ipc::ReadSome(client_.get(), buffer, kReadChunk);
+        ipc::IoResult result =
+            ipc::ReadSome(client_.get(), io_buffer, kReadChunk);
         if (result.status != ipc::IoStatus::kOk) break;
         drained += result.bytes;
       }

@@ -281,6 +281,88 @@ TEST(ChannelTest, ReceiveIntoViewNeedsNoCopy) {
   EXPECT_EQ(b.Receive(&view), ChannelStatus::kWouldBlock);
 }
 
+// A caller's own buffer: the frame lands there, page-aligned if the buffer
+// is, and the process-wide buffer is not touched.
+TEST(ChannelTest, ReceiveIntoTheCallersBuffer) {
+  auto [a, b] = MakePair();
+  a.Queue(FrameKind::kDeliver, "into mine\n");
+  a.Queue(FrameKind::kDeliver, Pattern(kMaxFramePayload, 4));
+  ASSERT_EQ(a.Flush(), ChannelStatus::kOk);
+  std::vector<char> mine(kReceiveBufferSize);
+  FrameView view;
+  ASSERT_EQ(b.Receive(&view, mine), ChannelStatus::kOk);
+  EXPECT_EQ(view.payload, "into mine\n");
+  EXPECT_EQ(view.payload.data(), mine.data() + kFrameHeaderSize)
+      << "the payload should lie in the caller's buffer";
+  ASSERT_EQ(b.Receive(&view, mine), ChannelStatus::kOk);
+  EXPECT_EQ(view.payload, Pattern(kMaxFramePayload, 4));
+  EXPECT_EQ(b.Receive(&view, mine), ChannelStatus::kWouldBlock);
+}
+
+TEST(ChannelDeathTest, ReceiveBufferTooSmallIsACallerBug) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto [a, b] = MakePair();
+  std::vector<char> small(kReceiveBufferSize - 1);
+  FrameView view;
+  EXPECT_DEATH(b.Receive(&view, small), "kReceiveBufferSize");
+}
+
+// Frames queued while older ones are still waiting (and some already sent)
+// go after them, merged only with the newest; the queue's front is moved out
+// as it is sent without disturbing that order.
+TEST(ChannelTest, FramesQueuedBetweenPartialFlushesKeepTheirOrder) {
+  auto [a, b] = MakePair();
+  std::vector<std::string> sent;
+  std::string received;
+  auto drain = [&](int frames) {
+    Frame frame;
+    for (int i = 0; i < frames && b.Receive(&frame) == ChannelStatus::kOk;
+         ++i) {
+      received += frame.payload;
+    }
+  };
+  // kSendTo to alternating targets: never merged, one frame each, so the
+  // queue holds many entries and its front is moved out repeatedly.
+  for (int round = 0; round < 40; ++round) {
+    for (int i = 0; i < 50; ++i) {
+      std::string line = "r" + std::to_string(round) + " i" +
+                         std::to_string(i) + " " + std::string(2000, 'p') +
+                         "\n";
+      a.Queue(FrameKind::kSendTo, line, {static_cast<uint32_t>(i % 2), 1});
+      sent.push_back(line);
+    }
+    ChannelStatus status = a.Flush();
+    ASSERT_TRUE(status == ChannelStatus::kOk ||
+                status == ChannelStatus::kWouldBlock)
+        << StatusName(status);
+    drain(30);
+  }
+  for (int i = 0; i < 10000 && a.has_queued(); ++i) {
+    ASSERT_NE(a.Flush(), ChannelStatus::kError);
+    drain(1000);
+  }
+  drain(100000);
+  EXPECT_FALSE(a.has_queued());
+  EXPECT_EQ(a.queued_bytes(), 0u);
+  std::string expected;
+  for (const auto& line : sent) expected += line;
+  ASSERT_EQ(received.size(), expected.size());
+  EXPECT_TRUE(received == expected) << "the lines arrived out of order";
+}
+
+TEST(ChannelTest, MovedFromChannelHasNothingQueued) {
+  auto [a, b] = MakePair();
+  a.Queue(FrameKind::kDeliver, "kept\n");
+  Channel moved(std::move(a));
+  EXPECT_FALSE(a.has_queued());
+  EXPECT_EQ(a.queued_bytes(), 0u);
+  EXPECT_TRUE(moved.has_queued());
+  ASSERT_EQ(moved.Flush(), ChannelStatus::kOk);
+  Frame frame;
+  ASSERT_EQ(b.Receive(&frame), ChannelStatus::kOk);
+  EXPECT_EQ(frame.payload, "kept\n");
+}
+
 // The receive buffer is one per process: a view must be used (or copied)
 // before the next Receive on any channel, and copies stay intact after it.
 TEST(ChannelTest, FramesCopiedFromInterleavedChannelsStayIntact) {

@@ -211,6 +211,31 @@ TEST_F(SessionTest, UnansweredBcstsAreBounded) {
   EXPECT_EQ(next->payload, "BCST Alice 64\n");
 }
 
+// A client that keeps broadcasting never lets the held answers run out: the
+// answered front is moved out as it goes, and every answer keeps its place.
+TEST_F(SessionTest, AnswersStayInOrderWhileBroadcastsKeepOverlapping) {
+  Endpoint& alice = Add();
+  Join(alice, "Alice");
+  alice.session->OnInput("BCST 0\nPING 0\n");
+  ASSERT_TRUE(NextFrame(alice));
+  for (int i = 1; i <= 300; ++i) {
+    std::string n = std::to_string(i);
+    // Broadcast i goes out before broadcast i-1 is answered.
+    alice.session->OnInput("BCST " + n + "\nPING " + n + "\n");
+    auto frame = NextFrame(alice);
+    ASSERT_TRUE(frame) << "no kBroadcast for " << i;
+    ASSERT_EQ(frame->payload, "BCST Alice " + n + "\n");
+    ipc::FrameView done{FrameKind::kBroadcastDone, {}, 5, {}};
+    alice.session->OnFrame(done);
+    ASSERT_EQ(Take(alice), "OK BCST 5\nPONG " + std::to_string(i - 1) + "\n")
+        << "after broadcast " << i;
+  }
+  ipc::FrameView done{FrameKind::kBroadcastDone, {}, 5, {}};
+  alice.session->OnFrame(done);
+  EXPECT_EQ(Take(alice), "OK BCST 5\nPONG 300\n");
+  EXPECT_FALSE(alice.session->awaiting_broker());
+}
+
 TEST_F(SessionTest, QuitLeavesTheRegistryAndAnnouncesLeft) {
   Endpoint& alice = Add();
   Join(alice, "Alice");
@@ -328,6 +353,37 @@ TEST(OutputBufferTest, ConsumesFromTheFrontAcrossCompaction) {
     buffer.Consume(n);
   }
   EXPECT_EQ(written, expected);
+}
+
+// Bytes a worker wrote past the buffer (straight from a frame) that ended
+// mid-line: the rest of that line, appended next, is kept by a drop.
+TEST(OutputBufferTest, RestOfALineWrittenPastIsKeptByADrop) {
+  OutputBuffer buffer;
+  buffer.WrittenPast("MESG Bob hel");
+  buffer.Append("lo\nMESG Bob next\n");
+  buffer.DropAllButCurrentLine();
+  EXPECT_EQ(buffer.pending(), "lo\n");
+}
+
+TEST(OutputBufferTest, WholeLinesWrittenPastLeaveNothingToKeep) {
+  OutputBuffer buffer;
+  buffer.WrittenPast("MESG Bob hello\n");
+  buffer.Append("MESG Bob next\n");
+  buffer.DropAllButCurrentLine();
+  EXPECT_TRUE(buffer.empty());
+}
+
+// After a burst drains, the buffer still takes and gives lines as before
+// (it gave its memory back; nothing else may change).
+TEST(OutputBufferTest, DrainedBurstLeavesAWorkingBuffer) {
+  OutputBuffer buffer;
+  buffer.Append(std::string(100000, 'b') + "\n");
+  buffer.Consume(buffer.size());
+  EXPECT_TRUE(buffer.empty());
+  buffer.Append("after\n");
+  EXPECT_EQ(buffer.pending(), "after\n");
+  buffer.Consume(3);
+  EXPECT_EQ(buffer.pending(), "er\n");
 }
 
 TEST(OutputBufferTest, DropAtALineBoundaryKeepsNothing) {
