@@ -80,15 +80,9 @@ Report ChurnRun::Run() {
   report.Param("duration_s", options.duration, "new sessions start until then");
   SettleServer(context_, &report);
 
-  PoolConfig config{context_.server, static_cast<int>(options.sources),
-                    static_cast<int>(options.concurrency)};
-  ClientPool pool(context_.dialect, config, this, context_.progress);
+  ClientPool pool = MakePool(context_, this);
   pool_ = &pool;
-  if (!pool.setup_error().empty()) {
-    report.completed = false;
-    report.problems.push_back(pool.setup_error());
-    return report;
-  }
+  if (!PoolUsable(pool, &report)) return report;
   ScopedStatus status(context_.progress, [&] {
     return "churn: " + std::to_string(completed_) + " sessions done, " +
            std::to_string(pool.open()) + " open";
@@ -104,9 +98,9 @@ Report ChurnRun::Run() {
                     end_ns_ + SecondsToNs(options.timeout));
   meter.Stop(&report);
   if (!finished) {
-    report.completed = false;
-    report.problems.push_back(std::to_string(pool.open()) +
-                              " sessions still open at --timeout");
+    MarkIncomplete(
+        std::to_string(pool.open()) + " sessions still open at --timeout",
+        &report);
   }
   Summary summary = Summarize(samples_);
   double seconds = NsToSeconds(last_completion_ns_ - start);
@@ -117,9 +111,7 @@ Report ChurnRun::Run() {
                 "connect to close, median");
   report.Figure("session_p99_us",
                 NsToMicros(static_cast<int64_t>(summary.p99)));
-  report.expected += started_;
-  report.received += completed_;
-  report.lost += started_ - completed_;
+  CountDeliveries(started_, completed_, &report);
   AddPoolOutcome(pool, &report);
   return report;
 }

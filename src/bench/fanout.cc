@@ -124,15 +124,9 @@ Report FanoutRun::Run() {
   report.Param("size", options.size, "bytes of text");
   SettleServer(context_, &report);
 
-  PoolConfig config{context_.server, static_cast<int>(options.sources),
-                    static_cast<int>(options.concurrency)};
-  ClientPool pool(context_.dialect, config, this, context_.progress);
+  ClientPool pool = MakePool(context_, this);
   pool_ = &pool;
-  if (!pool.setup_error().empty()) {
-    report.completed = false;
-    report.problems.push_back(pool.setup_error());
-    return report;
-  }
+  if (!PoolUsable(pool, &report)) return report;
   ScopedStatus status(context_.progress, [&] {
     return "fanout: " + std::to_string(pool.ready()) + " users ready, " +
            std::to_string(oldest_) + "/" + std::to_string(options.messages) +
@@ -155,8 +149,7 @@ Report FanoutRun::Run() {
     }
   }
   if (!all || sender_ < 0) {
-    report.completed = false;
-    report.problems.push_back("not every user could register");
+    MarkIncomplete("not every user could register", &report);
     AddPoolOutcome(pool, &report);
     return report;
   }
@@ -175,8 +168,7 @@ Report FanoutRun::Run() {
                                 std::max(stop_sending_ns_, NowNs()) + timeout);
   meter.Stop(&report);
   if (!finished) {
-    report.completed = false;
-    report.problems.push_back("broadcasts still undelivered at --timeout");
+    MarkIncomplete("broadcasts still undelivered at --timeout", &report);
   }
 
   Summary summary = Summarize(samples_);
@@ -190,15 +182,9 @@ Report FanoutRun::Run() {
                 "send to last receiver, median");
   report.Figure("p99_us", NsToMicros(static_cast<int64_t>(summary.p99)));
   report.Figure("max_us", NsToMicros(static_cast<int64_t>(summary.max)));
-  report.expected += next_ * receivers_;
-  report.received += deliveries_;
-  if (next_ * receivers_ > deliveries_) {
-    report.lost += next_ * receivers_ - deliveries_;
-  }
-  if (context_.dialect.acks_broadcast() && acks_ < next_) {
-    report.errors += next_ - acks_;
-    report.problems.push_back(std::to_string(next_ - acks_) +
-                              " OK BCST answers missing");
+  CountDeliveries(next_ * receivers_, deliveries_, &report);
+  if (context_.dialect.acks_broadcast()) {
+    CountMissingAcks(next_ - acks_, "BCST", &report);
   }
   AddPoolOutcome(pool, &report);
   return report;

@@ -30,9 +30,7 @@ int64_t OwnRssKib() {
 
 Report RunFork(const RunContext& context) {
   const Options& options = context.options;
-  Report report = NewReport(context);
-  report.dialect = "none";
-  report.target = "this machine";
+  Report report = NewLocalReport(context);
   report.Param("forks", options.messages, "processes created and reaped");
   std::vector<int64_t> samples;
   samples.reserve(static_cast<size_t>(options.messages));
@@ -43,8 +41,7 @@ Report RunFork(const RunContext& context) {
     pid_t pid = fork();
     if (pid == 0) _exit(0);
     if (pid < 0) {
-      report.problems.push_back(std::string("fork: ") + std::strerror(errno));
-      report.completed = false;
+      MarkIncomplete(std::string("fork: ") + std::strerror(errno), &report);
       break;
     }
     int status;
@@ -63,12 +60,9 @@ Report RunFork(const RunContext& context) {
   report.Figure("forks_per_s",
                 PerSecond(static_cast<double>(summary.count), seconds),
                 "one after another, on one CPU");
-  report.expected = options.messages;
-  report.received = static_cast<int64_t>(summary.count);
-  if (report.received < report.expected) {
-    report.completed = false;
-    report.lost = report.expected - report.received;
-  }
+  const int64_t shortfall = CountDeliveries(
+      options.messages, static_cast<int64_t>(summary.count), &report);
+  if (shortfall > 0) report.completed = false;
   return report;
 }
 

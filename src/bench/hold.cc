@@ -32,15 +32,9 @@ Report HoldRun::Run() {
   report.Param("hold_s", options.duration, "seconds the sessions are held");
   SettleServer(context_, &report);
 
-  PoolConfig config{context_.server, static_cast<int>(options.sources),
-                    static_cast<int>(options.concurrency)};
-  ClientPool pool(context_.dialect, config, this, context_.progress);
+  ClientPool pool = MakePool(context_, this);
   pool_ = &pool;
-  if (!pool.setup_error().empty()) {
-    report.completed = false;
-    report.problems.push_back(pool.setup_error());
-    return report;
-  }
+  if (!PoolUsable(pool, &report)) return report;
   const char* phase = "registering";
   ScopedStatus status(context_.progress, [&] {
     return std::string("hold: ") + phase + ", " + std::to_string(pool.ready()) +
@@ -62,9 +56,9 @@ Report HoldRun::Run() {
   report.Figure("reach_s", NsToSeconds(NowNs() - start),
                 "to register every user");
   if (!all) {
-    report.completed = false;
-    report.problems.push_back("only " + std::to_string(pool.ready()) +
-                              " users could register in time");
+    MarkIncomplete("only " + std::to_string(pool.ready()) +
+                       " users could register in time",
+                   &report);
     pool.CancelPending();
   }
   phase = "announcing";
@@ -95,16 +89,13 @@ Report HoldRun::Run() {
                                   " server processes' Pss unreadable");
       }
     } else {
-      report.problems.push_back("the server process is gone");
-      report.completed = false;
+      MarkIncomplete("the server process is gone", &report);
     }
   }
   phase = "holding";
   pool.RunUntil([] { return false; }, NowNs() + SecondsToNs(options.duration));
   report.Figure("held", pool.ready(), "sessions open at the end");
-  report.expected += options.users;
-  report.received += pool.ready();
-  report.lost += options.users - pool.ready();
+  CountDeliveries(options.users, pool.ready(), &report);
   AddPoolOutcome(pool, &report);
   return report;
 }

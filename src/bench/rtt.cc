@@ -102,15 +102,9 @@ Report RttRun::Run() {
   report.Param("size", options.size, "bytes of text");
   SettleServer(context_, &report);
 
-  PoolConfig config{context_.server, static_cast<int>(options.sources),
-                    static_cast<int>(options.concurrency)};
-  ClientPool pool(context_.dialect, config, this, context_.progress);
+  ClientPool pool = MakePool(context_, this);
   pool_ = &pool;
-  if (!pool.setup_error().empty()) {
-    report.completed = false;
-    report.problems.push_back(pool.setup_error());
-    return report;
-  }
+  if (!PoolUsable(pool, &report)) return report;
   const std::string tag = RunTag();
   const int64_t timeout = SecondsToNs(options.timeout);
   ScopedStatus status(context_.progress, [&] {
@@ -137,8 +131,7 @@ Report RttRun::Run() {
     if (c.role == kEchoer) echoer_ = static_cast<int>(id);
   }
   if (!all || pinger_ < 0 || echoer_ < 0) {
-    report.completed = false;
-    report.problems.push_back("not every user could register");
+    MarkIncomplete("not every user could register", &report);
     AddPoolOutcome(pool, &report);
     return report;
   }
@@ -156,8 +149,7 @@ Report RttRun::Run() {
                                 std::max(stop_sending_ns_, NowNs()) + timeout);
   meter.Stop(&report);
   if (!finished) {
-    report.completed = false;
-    report.problems.push_back("round trips still outstanding at --timeout");
+    MarkIncomplete("round trips still outstanding at --timeout", &report);
   }
 
   Summary summary = Summarize(samples_);
@@ -169,16 +161,10 @@ Report RttRun::Run() {
   report.Figure("p99_us", NsToMicros(static_cast<int64_t>(summary.p99)));
   report.Figure("max_us", NsToMicros(static_cast<int64_t>(summary.max)));
   report.Figure("mean_us", NsToMicros(static_cast<int64_t>(summary.mean)));
-  report.expected += sent_;
-  report.received += received_;
-  report.lost += sent_ - received_;
+  CountDeliveries(sent_, received_, &report);
   if (context_.dialect.acks_broadcast()) {
-    int64_t missing = (sent_ - pinger_acks_) + (echoed_ - echoer_acks_);
-    if (missing > 0) {
-      report.errors += missing;
-      report.problems.push_back(std::to_string(missing) +
-                                " OK MESG answers missing");
-    }
+    CountMissingAcks((sent_ - pinger_acks_) + (echoed_ - echoer_acks_), "MESG",
+                     &report);
   }
   AddPoolOutcome(pool, &report);
   return report;

@@ -1,7 +1,8 @@
 // The benchmark scenarios (rtt, fanout, churn, hold against a server; fork
 // and switch on this machine alone) and what they share:
 // how users are named and connected, the wait for announcements, message
-// texts, and the server's CPU and memory as /proc shows them.
+// texts, what goes into every report, and the server's CPU and memory as
+// /proc shows them.
 #ifndef CHAT_BENCH_SCENARIO_H_
 #define CHAT_BENCH_SCENARIO_H_
 
@@ -59,6 +60,25 @@ int64_t PairwiseAnnouncements(int64_t members);
 
 // A report with the run's identity (scenario, dialect, label, target).
 Report NewReport(const RunContext& context);
+// The same for a scenario that measures this machine alone, without a server.
+Report NewLocalReport(const RunContext& context);
+
+// A phase that did not finish: the report is incomplete, and says why.
+void MarkIncomplete(std::string problem, Report* report);
+
+// Adds what should have arrived and what did to the report; any shortfall
+// counts as lost. Returns the shortfall.
+int64_t CountDeliveries(int64_t expected, int64_t received, Report* report);
+
+// Counts `missing` OK answers to `verb` (MESG, BCST) as errors, if any.
+void CountMissingAcks(int64_t missing, std::string_view verb, Report* report);
+
+// A pool of connections to the context's server, as the options ask for,
+// whose events go to `handler`.
+ClientPool MakePool(const RunContext& context, ClientHandler* handler);
+
+// False, with the reason in the report, if the pool could not be set up.
+bool PoolUsable(const ClientPool& pool, Report* report);
 
 // Enqueues `count` users and runs until every one is ready or has failed, or
 // the deadline passes. True if all `count` became ready.

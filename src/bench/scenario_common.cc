@@ -1,8 +1,10 @@
-// What the scenarios share: names, texts, connecting, announcements, CPU.
+// What the scenarios share: names, texts, connecting, announcements, report
+// outcomes, CPU.
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <charconv>
+#include <utility>
 
 #include "bench/address.h"
 #include "bench/clock.h"
@@ -79,6 +81,45 @@ Report NewReport(const RunContext& context) {
   return report;
 }
 
+Report NewLocalReport(const RunContext& context) {
+  Report report = NewReport(context);
+  report.dialect = "none";
+  report.target = "this machine";
+  return report;
+}
+
+void MarkIncomplete(std::string problem, Report* report) {
+  report->completed = false;
+  report->problems.push_back(std::move(problem));
+}
+
+int64_t CountDeliveries(int64_t expected, int64_t received, Report* report) {
+  report->expected += expected;
+  report->received += received;
+  const int64_t shortfall = expected > received ? expected - received : 0;
+  report->lost += shortfall;
+  return shortfall;
+}
+
+void CountMissingAcks(int64_t missing, std::string_view verb, Report* report) {
+  if (missing <= 0) return;
+  report->errors += missing;
+  report->problems.push_back(std::to_string(missing) + " OK " +
+                             std::string(verb) + " answers missing");
+}
+
+ClientPool MakePool(const RunContext& context, ClientHandler* handler) {
+  PoolConfig config{context.server, static_cast<int>(context.options.sources),
+                    static_cast<int>(context.options.concurrency)};
+  return ClientPool(context.dialect, config, handler, context.progress);
+}
+
+bool PoolUsable(const ClientPool& pool, Report* report) {
+  if (pool.setup_error().empty()) return true;
+  MarkIncomplete(pool.setup_error(), report);
+  return false;
+}
+
 bool ConnectUsers(ClientPool* pool, int64_t count, char role_letter, int role,
                   std::string_view tag, bool join_channel,
                   int64_t deadline_ns) {
@@ -103,9 +144,9 @@ double AwaitAnnouncements(ClientPool* pool, int64_t expected,
   report->Figure("announce_expected", expected, "one per pair of users");
   if (announced < expected) {
     report->lost += expected - announced;
-    report->completed = false;
-    report->problems.push_back(std::to_string(expected - announced) +
-                               " announcements did not arrive in time");
+    MarkIncomplete(std::to_string(expected - announced) +
+                       " announcements did not arrive in time",
+                   report);
   }
   return seconds;
 }

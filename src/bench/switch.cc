@@ -318,12 +318,9 @@ RingRun MeasureRing(int64_t size, int64_t hops, double timeout_s) {
 }
 
 void AddOutcome(const RingRun& run, Report* report) {
-  report->expected += run.expected_hops();
-  report->received += run.hops();
-  if (run.hops() < run.expected_hops()) {
-    report->lost += run.expected_hops() - run.hops();
-    report->completed = false;
-  }
+  const int64_t shortfall =
+      CountDeliveries(run.expected_hops(), run.hops(), report);
+  if (shortfall > 0) report->completed = false;
   if (!run.problem.empty()) report->problems.push_back(run.problem);
 }
 
@@ -331,9 +328,7 @@ void AddOutcome(const RingRun& run, Report* report) {
 
 Report RunSwitch(const RunContext& context) {
   const Options& options = context.options;
-  Report report = NewReport(context);
-  report.dialect = "none";
-  report.target = "this machine";
+  Report report = NewLocalReport(context);
   report.Param("processes", options.users, "in the ring, this one included");
   report.Param("hops_asked", options.messages, "rounded to whole laps");
   ScopedIgnoreSigpipe ignore_sigpipe;

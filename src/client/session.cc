@@ -2,6 +2,8 @@
 // line, answers matched to requests, and the exit rules of CLIENT.md.
 #include "client/session.h"
 
+#include <utility>
+
 #include "client/command_table.h"
 #include "client/exit_code.h"
 #include "client/help.h"
@@ -138,6 +140,22 @@ bool Session::IsLocal(const InputItem& item) const {
   }
 }
 
+bool Session::AnswerLocally(const Command& command) {
+  switch (command.action) {
+    case Action::kHelp:
+      io_.Show(HelpLines());
+      return true;
+    case Action::kHistory:
+      ShowHistory(command.name);
+      return true;
+    case Action::kUsage:
+      Show(renderer_.Error(command.message));
+      return true;
+    default:
+      return false;
+  }
+}
+
 void Session::HandleNameLine(const std::string& typed) {
   // "Alice " or " Alice" is the name Alice: spaces around a name are easy
   // to type and cannot be part of it.
@@ -146,18 +164,10 @@ void Session::HandleNameLine(const std::string& typed) {
   const std::string line =
       typed.substr(first, typed.find_last_not_of(" \t") - first + 1);
   const Command command = ParseInput(line);
+  if (AnswerLocally(command)) return;
   switch (command.action) {
     case Action::kQuit:
       SendQuit();
-      return;
-    case Action::kHelp:
-      io_.Show(HelpLines());
-      return;
-    case Action::kHistory:
-      ShowHistory(command.name);
-      return;
-    case Action::kUsage:
-      Show(renderer_.Error(command.message));
       return;
     case Action::kJoin:
       StartJoin(command.request);
@@ -183,21 +193,7 @@ void Session::HandleNameLine(const std::string& typed) {
 
 void Session::HandleChatLine(const std::string& line) {
   const Command command = ParseInput(line);
-  switch (command.action) {
-    case Action::kNothing:
-      return;
-    case Action::kUsage:
-      Show(renderer_.Error(command.message));
-      return;
-    case Action::kHelp:
-      io_.Show(HelpLines());
-      return;
-    case Action::kHistory:
-      ShowHistory(command.name);
-      return;
-    default:
-      break;
-  }
+  if (command.action == Action::kNothing || AnswerLocally(command)) return;
   if (!SendRequest(command.request)) return;
   if (pending_.back().kind == SentRequest::Kind::kQuit) {
     state_ = State::kQuitting;
@@ -266,16 +262,12 @@ void Session::HandleServerLine(std::string_view line,
       OnError(parsed.first, parsed.second, answered);
       return;
     case ServerLineKind::kMesg:
-      roster_.Add(parsed.first);
-      history_.Add({settings_.clock(), HistoryEntry::Kind::kPrivateIn,
-                    std::string(parsed.first), std::string(parsed.second)});
-      Show(renderer_.PrivateFrom(parsed.first, parsed.second));
+      OnMessageIn(HistoryEntry::Kind::kPrivateIn, parsed.first, parsed.second,
+                  renderer_.PrivateFrom(parsed.first, parsed.second));
       return;
     case ServerLineKind::kBcst:
-      roster_.Add(parsed.first);
-      history_.Add({settings_.clock(), HistoryEntry::Kind::kBroadcastIn,
-                    std::string(parsed.first), std::string(parsed.second)});
-      Show(renderer_.Broadcast(parsed.first, parsed.second));
+      OnMessageIn(HistoryEntry::Kind::kBroadcastIn, parsed.first, parsed.second,
+                  renderer_.Broadcast(parsed.first, parsed.second));
       return;
     case ServerLineKind::kJoined:
       roster_.Add(parsed.first);
@@ -293,6 +285,14 @@ void Session::HandleServerLine(std::string_view line,
       Show(renderer_.Unknown(line));
       return;
   }
+}
+
+void Session::OnMessageIn(HistoryEntry::Kind kind, std::string_view from,
+                          std::string_view text, std::string shown) {
+  // Whoever sent it is online, so the name becomes completable.
+  roster_.Add(from);
+  history_.Add({settings_.clock(), kind, std::string(from), std::string(text)});
+  Show(std::move(shown));
 }
 
 void Session::OnOk(std::string_view verb, std::string_view argument,

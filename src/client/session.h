@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client/command_table.h"
 #include "client/completion.h"
 #include "client/history.h"
 #include "client/renderer.h"
@@ -98,6 +99,9 @@ class Session {
   void Pump();
   // Whether the line is answered by the client itself, without a request.
   bool IsLocal(const InputItem& item) const;
+  // Shows the answer to /help, /history or a usage error, the commands the
+  // client answers itself in any state; false for any other command.
+  bool AnswerLocally(const Command& command);
   void HandleServerLine(std::string_view line,
                         const protocol::ServerLine& parsed,
                         const SentRequest* answered);
@@ -113,6 +117,9 @@ class Session {
             const SentRequest* request);
   void OnError(std::string_view phrase, std::string_view detail,
                const SentRequest* request);
+  // A message from another user: remembered, then shown as `shown`.
+  void OnMessageIn(HistoryEntry::Kind kind, std::string_view from,
+                   std::string_view text, std::string shown);
   void ShowHistory(std::string_view with);
   void Show(std::string line) { io_.Show({std::move(line)}); }
   void Finish(int exit_code, std::string_view error = {});

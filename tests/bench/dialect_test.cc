@@ -3,10 +3,30 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
 
 namespace chat::bench {
 namespace {
+
+// A server line and the event it must become; text nullptr: not checked.
+struct ParseCase {
+  const char* line;
+  EventKind kind;
+  const char* from;
+  const char* text;
+};
+
+void ExpectParsed(const Dialect& dialect, std::span<const ParseCase> cases) {
+  for (const ParseCase& c : cases) {
+    Event event = dialect.Parse(c.line);
+    EXPECT_EQ(event.kind, c.kind) << c.line;
+    EXPECT_EQ(event.from, c.from) << c.line;
+    if (c.text) {
+      EXPECT_EQ(event.text, c.text) << c.line;
+    }
+  }
+}
 
 TEST(ChatDialectTest, RequestsAreProtocolLines) {
   auto chat = MakeChatDialect();
@@ -23,13 +43,7 @@ TEST(ChatDialectTest, RequestsAreProtocolLines) {
 
 TEST(ChatDialectTest, ServerLinesBecomeEvents) {
   auto chat = MakeChatDialect();
-  struct Case {
-    const char* line;
-    EventKind kind;
-    const char* from;
-    const char* text;
-  };
-  const Case cases[] = {
+  const ParseCase cases[] = {
       {"HELLO chat-server 1.0; send JOIN <username>", EventKind::kHello, "",
        nullptr},
       {"OK JOIN Alice", EventKind::kRegistered, "Alice", ""},
@@ -45,14 +59,7 @@ TEST(ChatDialectTest, ServerLinesBecomeEvents) {
        "BYE Server shutting down"},
       {"WHAT is this", EventKind::kMalformed, "", "WHAT is this"},
   };
-  for (const Case& c : cases) {
-    Event event = chat->Parse(c.line);
-    EXPECT_EQ(event.kind, c.kind) << c.line;
-    EXPECT_EQ(event.from, c.from) << c.line;
-    if (c.text) {
-      EXPECT_EQ(event.text, c.text) << c.line;
-    }
-  }
+  ExpectParsed(*chat, cases);
 }
 
 TEST(IrcDialectTest, RequestsAreIrcMessagesEndingInCrLf) {
@@ -74,13 +81,7 @@ TEST(IrcDialectTest, RequestsAreIrcMessagesEndingInCrLf) {
 
 TEST(IrcDialectTest, ServerLinesBecomeEvents) {
   auto irc = MakeIrcDialect();
-  struct Case {
-    const char* line;
-    EventKind kind;
-    const char* from;
-    const char* text;
-  };
-  const Case cases[] = {
+  const ParseCase cases[] = {
       {":srv 001 alice :Welcome to the network", EventKind::kRegistered,
        "alice", nullptr},
       {":bob!~bob@127.0.0.1 PRIVMSG alice :7 hi there", EventKind::kDirect,
@@ -104,14 +105,7 @@ TEST(IrcDialectTest, ServerLinesBecomeEvents) {
       {":srv NOTICE alice :hi", EventKind::kOther, "srv", nullptr},
       {"", EventKind::kMalformed, "", nullptr},
   };
-  for (const Case& c : cases) {
-    Event event = irc->Parse(c.line);
-    EXPECT_EQ(event.kind, c.kind) << c.line;
-    EXPECT_EQ(event.from, c.from) << c.line;
-    if (c.text) {
-      EXPECT_EQ(event.text, c.text) << c.line;
-    }
-  }
+  ExpectParsed(*irc, cases);
 }
 
 TEST(DialectTest, NamesCompareWithoutRegardToAsciiCase) {

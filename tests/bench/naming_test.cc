@@ -1,10 +1,12 @@
-// What the scenarios share: user names, message texts, counts, addresses.
+// What the scenarios share: user names, message texts, counts, report
+// outcomes, addresses.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <cctype>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "bench/address.h"
 #include "bench/scenario.h"
@@ -43,6 +45,27 @@ TEST(NamingTest, EachPairOfMembersGetsOneAnnouncement) {
   EXPECT_EQ(PairwiseAnnouncements(1), 0);
   EXPECT_EQ(PairwiseAnnouncements(2), 1);
   EXPECT_EQ(PairwiseAnnouncements(1002), 1002 * 1001 / 2);
+}
+
+TEST(ReportOutcomeTest, ShortfallIsLostAndMissingAnswersAreErrors) {
+  Report report;
+  EXPECT_EQ(CountDeliveries(10, 7, &report), 3);
+  EXPECT_EQ(CountDeliveries(5, 5, &report), 0);
+  EXPECT_EQ(report.expected, 15);
+  EXPECT_EQ(report.received, 12);
+  EXPECT_EQ(report.lost, 3);
+  EXPECT_TRUE(report.completed) << "a shortfall alone is no timeout";
+
+  CountMissingAcks(0, "BCST", &report);
+  EXPECT_EQ(report.errors, 0);
+  CountMissingAcks(2, "MESG", &report);
+  EXPECT_EQ(report.errors, 2);
+  EXPECT_EQ(report.problems,
+            std::vector<std::string>{"2 OK MESG answers missing"});
+
+  MarkIncomplete("ran out of time", &report);
+  EXPECT_FALSE(report.completed);
+  EXPECT_EQ(report.problems.back(), "ran out of time");
 }
 
 std::string Text(in_addr address) {

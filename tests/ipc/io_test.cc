@@ -74,12 +74,9 @@ bool WaitFor(int fd, short events, Clock::time_point deadline) {
   }
 }
 
-// Runs `body` in a forked child and returns its wait status, or -1 if it does
-// not end within kTimeoutMs (it is then killed).
-int RunInChild(const std::function<int()>& body) {
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) _exit(body());
+// Reaps the child `pid` and returns its wait status, or -1 if it does not
+// end within kTimeoutMs (it is then killed).
+int AwaitChild(pid_t pid) {
   UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
   auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
   bool ended = pidfd && WaitFor(pidfd.get(), POLLIN, deadline);
@@ -87,6 +84,14 @@ int RunInChild(const std::function<int()>& body) {
   int status = 0;
   waitpid(pid, &status, 0);
   return ended ? status : -1;
+}
+
+// Runs `body` in a forked child and returns its wait status as AwaitChild.
+int RunInChild(const std::function<int()>& body) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) _exit(body());
+  return AwaitChild(pid);
 }
 
 std::string DescribeWaitStatus(int status) {
@@ -231,15 +236,10 @@ TEST_P(IoTest, WriteAllWaitsForASlowReader) {
   fds.b.Reset();
   EXPECT_TRUE(wrote) << strerror(error);
 
-  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
-  bool ended = pidfd && WaitFor(pidfd.get(), POLLIN, deadline);
-  if (!ended) kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  EXPECT_TRUE(ended && ExitedZero(status))
+  int status = AwaitChild(pid);
+  EXPECT_TRUE(ExitedZero(status))
       << "reader: expected exit 0 (every byte in order), got "
-      << (ended ? DescribeWaitStatus(status) : "timeout");
+      << DescribeWaitStatus(status);
 }
 
 INSTANTIATE_TEST_SUITE_P(PipeAndSocket, IoTest, testing::Bool(),

@@ -59,6 +59,34 @@ std::string Upper(std::string s) {
   return s;
 }
 
+// Holds forked children until every one has started, then lets them go at
+// once, so that they really race.
+struct StartingLine {
+  Pipe ready = MakePipe();
+  Pipe go = MakePipe();
+
+  // In a child: says it is there and waits for the start.
+  void AwaitStart() {
+    go.write.Reset();  // else the end of file below would never come
+    WriteByte(ready.write.get(), 'R');
+    ReadByte(go.read.get());  // released together: end of file
+  }
+
+  // In the parent: waits until `count` children are there.
+  testing::AssertionResult AllThere(uint32_t count) {
+    ready.write.Reset();
+    for (uint32_t i = 0; i < count; ++i) {
+      if (!ReadByte(ready.read.get())) {
+        return testing::AssertionFailure()
+               << "only " << i << " of " << count << " children started";
+      }
+    }
+    return testing::AssertionSuccess();
+  }
+
+  void Go() { go.write.Reset(); }
+};
+
 class RegistryTest : public testing::Test {
  protected:
   void SetUp() override { Recreate(10, 20); }
@@ -338,28 +366,22 @@ TEST_F(RegistryDeathTest, SecondJoinOnOneConnectionAbortsAndTableIsRepaired) {
 TEST_F(RegistryTest, TwentyProcessesRacingForOneNameExactlyOneWins) {
   constexpr uint32_t kRacers = 20;
   ASSERT_NO_FATAL_FAILURE(Recreate(kRacers, kRacers));
-  Pipe ready = MakePipe();
-  Pipe go = MakePipe();
+  StartingLine start;
   Pipe results = MakePipe();
   std::vector<Child> racers;
   racers.reserve(kRacers);
   for (uint32_t i = 0; i < kRacers; ++i) {
     racers.push_back(Child::Start([&, i] {
-      go.write.Reset();  // else the end of file below would never come
-      WriteByte(ready.write.get(), 'R');
-      ReadByte(go.read.get());  // released together: end of file
+      start.AwaitStart();
       JoinResult result = registry().Join("Racer", {i, 1});
       WriteByte(results.write.get(),
                 static_cast<uint8_t>(i * 4 + static_cast<int>(result)));
       return 0;
     }));
   }
-  ready.write.Reset();
   results.write.Reset();
-  for (uint32_t i = 0; i < kRacers; ++i) {
-    ASSERT_TRUE(ReadByte(ready.read.get())) << "racer " << i << " not ready";
-  }
-  go.write.Reset();
+  ASSERT_TRUE(start.AllThere(kRacers));
+  start.Go();
 
   std::vector<uint32_t> winners;
   int taken = 0;
@@ -391,15 +413,12 @@ TEST_F(RegistryTest, ManyProcessesJoiningDistinctNamesLoseNone) {
   auto name_of = [](uint32_t process, uint32_t n) {
     return "P" + std::to_string(process) + "n" + std::to_string(n);
   };
-  Pipe ready = MakePipe();
-  Pipe go = MakePipe();
+  StartingLine start;
   std::vector<Child> children;
   children.reserve(kProcesses);
   for (uint32_t p = 0; p < kProcesses; ++p) {
     children.push_back(Child::Start([&, p] {
-      go.write.Reset();
-      WriteByte(ready.write.get(), 'R');
-      ReadByte(go.read.get());
+      start.AwaitStart();
       int failures = 0;
       for (uint32_t n = 0; n < kNamesEach; ++n) {
         if (registry().Join(name_of(p, n), {p * kNamesEach + n, 1}) !=
@@ -410,11 +429,8 @@ TEST_F(RegistryTest, ManyProcessesJoiningDistinctNamesLoseNone) {
       return failures;
     }));
   }
-  ready.write.Reset();
-  for (uint32_t p = 0; p < kProcesses; ++p) {
-    ASSERT_TRUE(ReadByte(ready.read.get())) << "child " << p << " not ready";
-  }
-  go.write.Reset();
+  ASSERT_TRUE(start.AllThere(kProcesses));
+  start.Go();
   for (Child& child : children) {
     std::optional<int> status = child.Wait();
     EXPECT_TRUE(ExitedWith(status, 0))

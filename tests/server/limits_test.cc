@@ -16,18 +16,20 @@
 namespace chat::test {
 namespace {
 
-std::vector<std::string> TenNames() {
-  return {"U0", "U1", "U2", "U3", "U4", "U5", "U6", "U7", "U8", "U9"};
+// U0 to U9, joined in that order: as many users as the server takes.
+void JoinTenUsers(uint16_t port,
+                  std::vector<std::unique_ptr<Connection>>* users) {
+  for (int i = 0; i < 10; ++i) {
+    users->push_back(ConnectAndJoin(port, "U" + std::to_string(i)));
+    ASSERT_NE(users->back(), nullptr);
+  }
 }
 
 TEST(LimitsTest, EleventhUserIsRefusedAndClosed) {
   auto server = ServerProcess::Start();
   ASSERT_NE(server, nullptr);
   std::vector<std::unique_ptr<Connection>> users;
-  for (const auto& name : TenNames()) {
-    users.push_back(ConnectAndJoin(server->port(), name));
-    ASSERT_NE(users.back(), nullptr);
-  }
+  ASSERT_NO_FATAL_FAILURE(JoinTenUsers(server->port(), &users));
   auto eleventh = ConnectAndGreet(server->port());
   ASSERT_NE(eleventh, nullptr);
   eleventh->SendLine("JOIN Kate");
@@ -46,10 +48,7 @@ TEST(LimitsTest, SlotIsReusableAfterSomeoneLeaves) {
   auto server = ServerProcess::Start();
   ASSERT_NE(server, nullptr);
   std::vector<std::unique_ptr<Connection>> users;
-  for (const auto& name : TenNames()) {
-    users.push_back(ConnectAndJoin(server->port(), name));
-    ASSERT_NE(users.back(), nullptr);
-  }
+  ASSERT_NO_FATAL_FAILURE(JoinTenUsers(server->port(), &users));
   ASSERT_TRUE(users[0]->SkipUntil("JOINED U9"));
   auto waiting = ConnectAndGreet(server->port());
   ASSERT_NE(waiting, nullptr);

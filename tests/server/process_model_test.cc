@@ -131,16 +131,30 @@ TEST(ProcessModelTest, KilledSpawnerIsRestartedAndSessionsGoOn) {
   EXPECT_TRUE(NextLineIs(*alice, "MESG Bob hi"));
 }
 
+// Alice, Bob and Carol, joined in that order, with the JOINED lines Alice
+// got read; Bob's worker is the one the tests stop or kill.
+struct ThreeUsers {
+  std::unique_ptr<ServerProcess> server;
+  std::unique_ptr<Connection> alice, bob, carol;
+  pid_t bob_worker = -1;
+};
+
+void StartThreeUsers(ThreeUsers* users) {
+  users->server = ServerProcess::Start();
+  ASSERT_NE(users->server, nullptr);
+  pid_t alice_worker, carol_worker;
+  users->alice = JoinAndFindWorker(*users->server, "Alice", &alice_worker);
+  users->bob = JoinAndFindWorker(*users->server, "Bob", &users->bob_worker);
+  users->carol = JoinAndFindWorker(*users->server, "Carol", &carol_worker);
+  ASSERT_TRUE(users->alice && users->bob && users->carol);
+  ASSERT_GT(users->bob_worker, 0);
+  EXPECT_TRUE(NextLinesAre(*users->alice, {"JOINED Bob", "JOINED Carol"}));
+}
+
 TEST(ProcessModelTest, KilledWorkerIsAnnouncedAsLeftAndOthersCarryOn) {
-  auto server = ServerProcess::Start();
-  ASSERT_NE(server, nullptr);
-  pid_t alice_worker, bob_worker, carol_worker;
-  auto alice = JoinAndFindWorker(*server, "Alice", &alice_worker);
-  auto bob = JoinAndFindWorker(*server, "Bob", &bob_worker);
-  auto carol = JoinAndFindWorker(*server, "Carol", &carol_worker);
-  ASSERT_TRUE(alice && bob && carol);
-  ASSERT_GT(bob_worker, 0);
-  EXPECT_TRUE(NextLinesAre(*alice, {"JOINED Bob", "JOINED Carol"}));
+  ThreeUsers users;
+  ASSERT_NO_FATAL_FAILURE(StartThreeUsers(&users));
+  auto& [server, alice, bob, carol, bob_worker] = users;
   EXPECT_TRUE(NextLinesAre(*bob, {"JOINED Carol"}));
 
   ASSERT_EQ(kill(bob_worker, SIGKILL), 0);
@@ -214,15 +228,9 @@ TEST(ProcessModelTest, WorkerKilledHoldingTheRegistryLockWedgesNothing) {
 }
 
 TEST(ProcessModelTest, HungWorkerDoesNotStopOthersChatting) {
-  auto server = ServerProcess::Start();
-  ASSERT_NE(server, nullptr);
-  pid_t alice_worker, bob_worker, carol_worker;
-  auto alice = JoinAndFindWorker(*server, "Alice", &alice_worker);
-  auto bob = JoinAndFindWorker(*server, "Bob", &bob_worker);
-  auto carol = JoinAndFindWorker(*server, "Carol", &carol_worker);
-  ASSERT_TRUE(alice && bob && carol);
-  ASSERT_GT(bob_worker, 0);
-  EXPECT_TRUE(NextLinesAre(*alice, {"JOINED Bob", "JOINED Carol"}));
+  ThreeUsers users;
+  ASSERT_NO_FATAL_FAILURE(StartThreeUsers(&users));
+  auto& [server, alice, bob, carol, bob_worker] = users;
 
   ASSERT_EQ(kill(bob_worker, SIGSTOP), 0);
   ASSERT_TRUE(WaitForStopped(bob_worker));

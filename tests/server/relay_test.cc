@@ -24,6 +24,20 @@ class RelayTest : public testing::Test {
   void SetUp() override { StartServer(); }
   uint16_t port() const { return server_->port(); }
 
+  struct ThreeUsers {
+    std::unique_ptr<Connection> alice, bob, carol;
+  };
+  // Alice, Bob and Carol join in that order; the JOINED lines Alice and Bob
+  // get are read first.
+  void JoinThreeUsers(ThreeUsers* users) {
+    users->alice = ConnectAndJoin(port(), "Alice");
+    users->bob = ConnectAndJoin(port(), "Bob");
+    users->carol = ConnectAndJoin(port(), "Carol");
+    ASSERT_TRUE(users->alice && users->bob && users->carol);
+    EXPECT_TRUE(NextLinesAre(*users->alice, {"JOINED Bob", "JOINED Carol"}));
+    EXPECT_TRUE(NextLinesAre(*users->bob, {"JOINED Carol"}));
+  }
+
   std::unique_ptr<ServerProcess> server_;
 };
 
@@ -146,12 +160,9 @@ TEST_F(RelayTest, TwoThousandMessagesArriveCompleteAndInOrder) {
 }
 
 TEST_F(RelayTest, BroadcastsFromTwoSendersKeepEachSendersOrder) {
-  auto alice = ConnectAndJoin(port(), "Alice");
-  auto bob = ConnectAndJoin(port(), "Bob");
-  auto carol = ConnectAndJoin(port(), "Carol");
-  ASSERT_TRUE(alice && bob && carol);
-  EXPECT_TRUE(NextLinesAre(*alice, {"JOINED Bob", "JOINED Carol"}));
-  EXPECT_TRUE(NextLinesAre(*bob, {"JOINED Carol"}));
+  ThreeUsers users;
+  ASSERT_NO_FATAL_FAILURE(JoinThreeUsers(&users));
+  auto& [alice, bob, carol] = users;
   constexpr int kCount = 500;
   std::string from_alice, from_bob;
   for (int i = 0; i < kCount; ++i) {
@@ -189,12 +200,9 @@ TEST_F(RelayTest, BroadcastsFromTwoSendersKeepEachSendersOrder) {
 // Broadcasts wait a few milliseconds to be sent together, private messages
 // do not: a recipient still sees one sender's lines in the order sent.
 TEST_F(RelayTest, BroadcastsAndMessagesFromOneSenderArriveInOrder) {
-  auto alice = ConnectAndJoin(port(), "Alice");
-  auto bob = ConnectAndJoin(port(), "Bob");
-  auto carol = ConnectAndJoin(port(), "Carol");
-  ASSERT_TRUE(alice && bob && carol);
-  EXPECT_TRUE(NextLinesAre(*alice, {"JOINED Bob", "JOINED Carol"}));
-  EXPECT_TRUE(NextLinesAre(*bob, {"JOINED Carol"}));
+  ThreeUsers users;
+  ASSERT_NO_FATAL_FAILURE(JoinThreeUsers(&users));
+  auto& [alice, bob, carol] = users;
   constexpr int kCount = 300;
   std::vector<std::string> to_bob, to_carol;
   for (int i = 0; i < kCount; ++i) {

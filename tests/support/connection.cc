@@ -66,15 +66,20 @@ bool Connection::Send(std::string_view bytes) {
   return true;
 }
 
+std::optional<std::string> Connection::ReadLineBefore(
+    std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left.count() < 0) return std::nullopt;
+  return reader_.ReadLine(left);
+}
+
 bool Connection::SkipUntil(std::string_view expected,
                            std::vector<std::string>* skipped,
                            std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() < 0) return false;
-    auto line = reader_.ReadLine(left);
+    auto line = ReadLineBefore(deadline);
     if (!line) return false;
     if (*line == expected) return true;
     if (skipped) skipped->push_back(*line);
@@ -85,10 +90,7 @@ bool Connection::WaitClosed(std::vector<std::string>* remaining,
                             std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() < 0) return false;
-    auto line = reader_.ReadLine(left);
+    auto line = ReadLineBefore(deadline);
     if (line) {
       if (remaining) remaining->push_back(*line);
       continue;

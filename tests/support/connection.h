@@ -53,6 +53,10 @@ class Connection {
 
  private:
   explicit Connection(int fd) : fd_(fd), reader_(fd) {}
+  // The next line if one comes before `deadline`; nullopt on timeout or close.
+  std::optional<std::string> ReadLineBefore(
+      std::chrono::steady_clock::time_point deadline);
+
   int fd_;
   LineReader reader_;
 };
