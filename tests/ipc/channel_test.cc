@@ -9,38 +9,32 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "fork_support.h"
 #include "ipc/unique_fd.h"
 
 namespace chat::ipc {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-constexpr int kTimeoutMs = 5000;  // only reached when something is broken
-
-const char* StatusName(ChannelStatus status) {
-  switch (status) {
-    case ChannelStatus::kOk:
-      return "kOk";
-    case ChannelStatus::kWouldBlock:
-      return "kWouldBlock";
-    case ChannelStatus::kClosed:
-      return "kClosed";
-    case ChannelStatus::kError:
-      return "kError";
-  }
-  return "?";
-}
+using fork_support::Child;
+using fork_support::Deadline;
+using fork_support::DescribeStatus;
+using fork_support::ExitedWith;
+using fork_support::MakePipe;
+using fork_support::Pipe;
+using fork_support::RemainingMs;
+using fork_support::StatusName;
+using fork_support::WaitFor;
+using fork_support::WriteByte;
 
 std::string Describe(const Frame& frame) {
   std::string payload = frame.payload.size() <= 40
@@ -62,26 +56,9 @@ testing::AssertionResult SameFrame(const Frame& expected, const Frame& got) {
          << "expected " << Describe(expected) << ", got " << Describe(got);
 }
 
-int RemainingMs(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - Clock::now());
-  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
-}
-
-// Waits for `events` on `fd` until `deadline`; false on timeout.
-bool WaitFor(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    pollfd waiter = {fd, events, 0};
-    int ready = poll(&waiter, 1, RemainingMs(deadline));
-    if (ready > 0) return true;
-    if (ready == 0) return false;
-    if (errno != EINTR) return false;
-  }
-}
-
 // Receive, waiting up to kTimeoutMs for a frame; kWouldBlock means timeout.
 ChannelStatus ReceiveWithin(Channel& channel, Frame* frame) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  auto deadline = Deadline();
   for (;;) {
     ChannelStatus status = channel.Receive(frame);
     if (status != ChannelStatus::kWouldBlock) return status;
@@ -91,7 +68,7 @@ ChannelStatus ReceiveWithin(Channel& channel, Frame* frame) {
 
 // Flush, waiting up to kTimeoutMs for room; kWouldBlock means timeout.
 ChannelStatus FlushWithin(Channel& channel) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  auto deadline = Deadline();
   for (;;) {
     ChannelStatus status = channel.Flush();
     if (status != ChannelStatus::kWouldBlock) return status;
@@ -105,50 +82,6 @@ std::vector<Frame> DrainNow(Channel& channel) {
   Frame frame;
   while (channel.Receive(&frame) == ChannelStatus::kOk) frames.push_back(frame);
   return frames;
-}
-
-// A forked child, killed and reaped when the test lets go of it.
-class Child {
- public:
-  explicit Child(pid_t pid) : pid_(pid) {}
-  Child(Child&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
-  Child& operator=(Child&&) = delete;
-  ~Child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  void Kill() { kill(pid_, SIGKILL); }
-
-  // The wait status once the child has ended, or -1 after kTimeoutMs.
-  int Wait() {
-    UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
-    if (!pidfd) return -1;
-    auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
-    if (!WaitFor(pidfd.get(), POLLIN, deadline)) return -1;
-    int status = 0;
-    if (waitpid(pid_, &status, 0) != pid_) return -1;
-    pid_ = -1;
-    return status;
-  }
-
- private:
-  pid_t pid_;
-};
-
-bool ExitedWith(int status, int code) {
-  return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == code;
-}
-
-std::string DescribeWaitStatus(int status) {
-  if (status == -1) return "no exit within the timeout";
-  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    return std::string("killed by ") + strsignal(WTERMSIG(status));
-  }
-  return "status " + std::to_string(status);
 }
 
 std::pair<Channel, Channel> MakePair() {
@@ -171,17 +104,12 @@ struct Forked {
 // closes the channel.
 Forked ForkWithChannel(const std::function<int(Channel&)>& body) {
   auto [parent_end, child_end] = MakePair();
-  pid_t pid = fork();
-  if (pid < 0) {
-    ADD_FAILURE() << "fork: " << strerror(errno);
-    std::abort();
-  }
-  if (pid == 0) {
+  Child child = Child::Start([&] {
     parent_end = Channel(UniqueFd());
-    _exit(body(child_end));
-  }
+    return body(child_end);
+  });
   child_end = Channel(UniqueFd());
-  return Forked{Child(pid), std::move(parent_end)};
+  return Forked{std::move(child), std::move(parent_end)};
 }
 
 // Child body: sends back every frame it gets, until the parent closes.
@@ -211,9 +139,9 @@ void ExpectEchoed(const std::vector<Frame>& frames) {
     EXPECT_TRUE(SameFrame(expected, got));
   }
   forked.channel = Channel(UniqueFd());
-  int status = forked.child.Wait();
+  std::optional<int> status = forked.child.Wait();
   EXPECT_TRUE(ExitedWith(status, 0))
-      << "echo child: expected exit 0, got " << DescribeWaitStatus(status);
+      << "echo child: expected exit 0, got " << DescribeStatus(status);
 }
 
 std::string Pattern(size_t size, unsigned seed) {
@@ -513,7 +441,7 @@ Record RecordAt(uint32_t i) {
 // The verdict goes back as one kDeliver frame: "ok <records>" or the first
 // difference.
 int DrainAndCheck(Channel& channel, int go_fd) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  auto deadline = Deadline();
   if (!WaitFor(go_fd, POLLIN, deadline)) return 2;
   std::string verdict;
   uint32_t next = 0;
@@ -550,14 +478,12 @@ int DrainAndCheck(Channel& channel, int go_fd) {
 }
 
 TEST(ChannelTest, FullSocketKeepsFramesQueuedAndLosesNothing) {
-  int go[2];
-  ASSERT_EQ(pipe(go), 0);
-  UniqueFd go_read(go[0]), go_write(go[1]);
+  Pipe go = MakePipe();
   Forked forked = ForkWithChannel([&](Channel& channel) {
-    go_write.Reset();
-    return DrainAndCheck(channel, go_read.get());
+    go.write.Reset();
+    return DrainAndCheck(channel, go.read.get());
   });
-  go_read.Reset();
+  go.read.Reset();
   Channel& channel = forked.channel;
 
   // Queue until the socket is full (bounded: a few MiB should do it).
@@ -587,7 +513,7 @@ TEST(ChannelTest, FullSocketKeepsFramesQueuedAndLosesNothing) {
   }
   channel.Queue(FrameKind::kShutdown, "end");
 
-  ASSERT_EQ(write(go_write.get(), "g", 1), 1);
+  ASSERT_TRUE(WriteByte(go.write.get(), 'g'));
   ASSERT_EQ(FlushWithin(channel), ChannelStatus::kOk);
   EXPECT_FALSE(channel.has_queued());
   EXPECT_EQ(channel.queued_bytes(), 0u);
@@ -595,9 +521,9 @@ TEST(ChannelTest, FullSocketKeepsFramesQueuedAndLosesNothing) {
   Frame verdict;
   ASSERT_EQ(ReceiveWithin(channel, &verdict), ChannelStatus::kOk);
   EXPECT_EQ(verdict.payload, "ok " + std::to_string(records));
-  int status = forked.child.Wait();
+  std::optional<int> status = forked.child.Wait();
   EXPECT_TRUE(ExitedWith(status, 0))
-      << "draining child: expected exit 0, got " << DescribeWaitStatus(status);
+      << "draining child: expected exit 0, got " << DescribeStatus(status);
 }
 
 TEST(ChannelTest, PeerExitIsReportedClosed) {
@@ -615,7 +541,7 @@ TEST(ChannelTest, PeerExitIsReportedClosed) {
 TEST(ChannelTest, KilledPeerWithUnreadFramesIsReportedClosed) {
   Forked forked = ForkWithChannel([](Channel& channel) {
     // Never reads: waits to be killed, at most kTimeoutMs.
-    auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+    auto deadline = Deadline();
     pollfd nothing = {-1, 0, 0};
     while (poll(&nothing, 1, RemainingMs(deadline)) != 0) {
     }
@@ -624,10 +550,9 @@ TEST(ChannelTest, KilledPeerWithUnreadFramesIsReportedClosed) {
   });
   forked.channel.Queue(FrameKind::kDeliver, "never read\n");
   ASSERT_EQ(forked.channel.Flush(), ChannelStatus::kOk);
-  forked.child.Kill();
-  int status = forked.child.Wait();
-  ASSERT_TRUE(status != -1 && WIFSIGNALED(status))
-      << "expected the child killed, got " << DescribeWaitStatus(status);
+  int status = forked.child.Kill();
+  ASSERT_TRUE(WIFSIGNALED(status))
+      << "expected the child killed, got " << DescribeStatus(status);
 
   Frame frame;
   EXPECT_EQ(forked.channel.Receive(&frame), ChannelStatus::kClosed);
@@ -639,7 +564,7 @@ TEST(ChannelTest, FramesSentBeforePeerDiedAreStillReceived) {
   // The child dies with a frame of ours unread, which leaves ECONNRESET
   // pending on our end ahead of the frames it sent.
   Forked forked = ForkWithChannel([](Channel& channel) {
-    auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+    auto deadline = Deadline();
     if (!WaitFor(channel.fd(), POLLIN, deadline)) return 2;
     channel.Queue(FrameKind::kJoined, "ann");
     channel.Queue(FrameKind::kSendTo, "last words\n", {3, 4});
@@ -648,9 +573,9 @@ TEST(ChannelTest, FramesSentBeforePeerDiedAreStillReceived) {
   });
   forked.channel.Queue(FrameKind::kShutdown, "unread");
   ASSERT_EQ(forked.channel.Flush(), ChannelStatus::kOk);
-  int status = forked.child.Wait();
+  std::optional<int> status = forked.child.Wait();
   ASSERT_TRUE(ExitedWith(status, 0))
-      << "child: expected exit 0, got " << DescribeWaitStatus(status);
+      << "child: expected exit 0, got " << DescribeStatus(status);
 
   std::vector<Frame> expected = {
       {FrameKind::kJoined, {}, 0, "ann"},
@@ -679,10 +604,9 @@ TEST(ChannelTest, FlushToClosedPeerRaisesNoSigpipe) {
     return channel.Flush() == ChannelStatus::kClosed ? 0 : 3;
   });
   forked.channel = Channel(UniqueFd());
-  int status = forked.child.Wait();
+  std::optional<int> status = forked.child.Wait();
   EXPECT_TRUE(ExitedWith(status, 0))
-      << "expected exit 0 (Flush said kClosed), got "
-      << DescribeWaitStatus(status);
+      << "expected exit 0 (Flush said kClosed), got " << DescribeStatus(status);
 }
 
 // Sends raw bytes past the framing, as a corrupt peer would.

@@ -1,6 +1,6 @@
-// What the shared-memory tests need to drive real processes: pipes to
-// synchronise on, a forked child that is killed and reaped however the test
-// ends, bounded waits, and the /dev/shm leftover check.
+// What the ipc tests need to drive real processes: pipes to synchronise on,
+// a forked child that is killed and reaped however the test ends, bounded
+// waits, status names for failure messages, and the /dev/shm leftover check.
 #ifndef CHAT_TESTS_IPC_FORK_SUPPORT_H_
 #define CHAT_TESTS_IPC_FORK_SUPPORT_H_
 
@@ -37,10 +37,24 @@ inline constexpr int kTimeoutMs = 5000;
 
 using Clock = std::chrono::steady_clock;
 
+inline Clock::time_point Deadline(int timeout_ms = kTimeoutMs) {
+  return Clock::now() + std::chrono::milliseconds(timeout_ms);
+}
+
 inline int RemainingMs(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - Clock::now());
   return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+// Waits for `events` on `fd` until `deadline`; false on timeout or failure.
+inline bool WaitFor(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    pollfd waiter{fd, events, 0};
+    int ready = ::poll(&waiter, 1, RemainingMs(deadline));
+    if (ready > 0) return true;
+    if (ready == 0 || errno != EINTR) return false;
+  }
 }
 
 struct Pipe {
@@ -68,13 +82,9 @@ inline bool WriteByte(int fd, uint8_t byte) {
 
 // One byte from `fd` within the timeout; nullopt on timeout or end of file.
 inline std::optional<uint8_t> ReadByte(int fd, int timeout_ms = kTimeoutMs) {
-  Clock::time_point deadline =
-      Clock::now() + std::chrono::milliseconds(timeout_ms);
+  Clock::time_point deadline = Deadline(timeout_ms);
   for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    int ready = ::poll(&p, 1, RemainingMs(deadline));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return std::nullopt;
+    if (!WaitFor(fd, POLLIN, deadline)) return std::nullopt;
     uint8_t byte;
     ssize_t n = ::read(fd, &byte, 1);
     if (n == 1) return byte;
@@ -128,15 +138,9 @@ class Child {
   // The wait status once the child has exited, or nullopt after the timeout
   // (the child is then still running and still owned).
   std::optional<int> Wait(int timeout_ms = kTimeoutMs) {
-    if (pidfd_) {
-      pollfd p{pidfd_.get(), POLLIN, 0};
-      Clock::time_point deadline =
-          Clock::now() + std::chrono::milliseconds(timeout_ms);
-      int ready;
-      while ((ready = ::poll(&p, 1, RemainingMs(deadline))) < 0 &&
-             errno == EINTR) {
-      }
-      if (ready <= 0) return std::nullopt;
+    Clock::time_point deadline = Deadline(timeout_ms);
+    if (pidfd_ && !WaitFor(pidfd_.get(), POLLIN, deadline)) {
+      return std::nullopt;
     }
     return Reap();
   }
@@ -189,8 +193,7 @@ inline bool IsBlockedInFutex(pid_t pid) {
 // Polls /proc until `pid` blocks on a futex; false after the timeout. There
 // is no event for "a process went to sleep", so this is the one polling wait.
 inline bool WaitUntilBlockedInFutex(pid_t pid, int timeout_ms = kTimeoutMs) {
-  Clock::time_point deadline =
-      Clock::now() + std::chrono::milliseconds(timeout_ms);
+  Clock::time_point deadline = Deadline(timeout_ms);
   while (!IsBlockedInFutex(pid)) {
     if (Clock::now() >= deadline) return false;
     timespec pause{0, 200'000};
@@ -211,6 +214,23 @@ inline std::vector<std::string> LeftoverSegments() {
     if (name.rfind(prefix, 0) == 0) found.push_back(name);
   }
   return found;
+}
+
+// ChannelStatus and IoStatus have the same four values, so one table names
+// both.
+template <typename Status>
+const char* StatusName(Status status) {
+  switch (status) {
+    case Status::kOk:
+      return "kOk";
+    case Status::kWouldBlock:
+      return "kWouldBlock";
+    case Status::kClosed:
+      return "kClosed";
+    case Status::kError:
+      return "kError";
+  }
+  return "?";
 }
 
 inline const char* LockStatusName(LockStatus status) {

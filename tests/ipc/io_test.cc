@@ -9,46 +9,33 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstring>
-#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include "fork_support.h"
 #include "ipc/unique_fd.h"
 
 namespace chat::ipc {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-constexpr int kTimeoutMs = 5000;  // only reached when something is broken
-
-const char* StatusName(IoStatus status) {
-  switch (status) {
-    case IoStatus::kOk:
-      return "kOk";
-    case IoStatus::kWouldBlock:
-      return "kWouldBlock";
-    case IoStatus::kClosed:
-      return "kClosed";
-    case IoStatus::kError:
-      return "kError";
-  }
-  return "?";
-}
+using fork_support::Child;
+using fork_support::Deadline;
+using fork_support::DescribeStatus;
+using fork_support::ExitedWith;
+using fork_support::StatusName;
+using fork_support::WaitFor;
 
 struct FdPair {
   UniqueFd a, b;  // for a pipe: a reads, b writes
 };
 
-FdPair MakePipe() {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) ADD_FAILURE() << "pipe: " << strerror(errno);
-  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+FdPair MakePipePair() {
+  fork_support::Pipe pipe = fork_support::MakePipe();
+  return {std::move(pipe.read), std::move(pipe.write)};
 }
 
 FdPair MakeSocketPair() {
@@ -57,54 +44,6 @@ FdPair MakeSocketPair() {
     ADD_FAILURE() << "socketpair: " << strerror(errno);
   }
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
-
-int RemainingMs(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - Clock::now());
-  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
-}
-
-bool WaitFor(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    pollfd waiter = {fd, events, 0};
-    int ready = poll(&waiter, 1, RemainingMs(deadline));
-    if (ready > 0) return true;
-    if (ready == 0 || errno != EINTR) return false;
-  }
-}
-
-// Reaps the child `pid` and returns its wait status, or -1 if it does not
-// end within kTimeoutMs (it is then killed).
-int AwaitChild(pid_t pid) {
-  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
-  bool ended = pidfd && WaitFor(pidfd.get(), POLLIN, deadline);
-  if (!ended) kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return ended ? status : -1;
-}
-
-// Runs `body` in a forked child and returns its wait status as AwaitChild.
-int RunInChild(const std::function<int()>& body) {
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) _exit(body());
-  return AwaitChild(pid);
-}
-
-std::string DescribeWaitStatus(int status) {
-  if (status == -1) return "no exit within the timeout";
-  if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) {
-    return std::string("killed by ") + strsignal(WTERMSIG(status));
-  }
-  return "status " + std::to_string(status);
-}
-
-bool ExitedZero(int status) {
-  return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 // Writes until the fd is full; the count of bytes written, or 0 if it never
@@ -124,7 +63,7 @@ size_t FillUp(int fd) {
 class IoTest : public testing::TestWithParam<bool> {
  protected:
   // GetParam(): true for a stream socket pair, false for a pipe.
-  FdPair Make() { return GetParam() ? MakeSocketPair() : MakePipe(); }
+  FdPair Make() { return GetParam() ? MakeSocketPair() : MakePipePair(); }
 };
 
 TEST_P(IoTest, EmptyNonBlockingReadIsWouldBlockThenData) {
@@ -169,28 +108,33 @@ TEST_P(IoTest, WriteWithoutReaderIsClosedAndRaisesNoSigpipe) {
   // The test binary ignores SIGPIPE; the child restores the default, so a
   // SIGPIPE would kill it. It also checks that the signal mask is as before
   // and no SIGPIPE is left pending.
-  int status = RunInChild([&] {
-    signal(SIGPIPE, SIG_DFL);
-    IoResult result = WriteSome(fds.b.get(), "x", 1);
-    if (result.status != IoStatus::kClosed || result.error != EPIPE) return 2;
-    if (WriteAll(fds.b.get(), "more")) return 3;
-    sigset_t mask, pending;
-    sigprocmask(SIG_BLOCK, nullptr, &mask);
-    sigpending(&pending);
-    if (sigismember(&mask, SIGPIPE) || sigismember(&pending, SIGPIPE)) return 4;
-    return 0;
-  });
-  EXPECT_TRUE(ExitedZero(status))
-      << "expected exit 0 (kClosed, EPIPE), got " << DescribeWaitStatus(status);
+  // A child still running after the timeout is killed with the temporary.
+  std::optional<int> status =
+      Child::Start([&] {
+        signal(SIGPIPE, SIG_DFL);
+        IoResult result = WriteSome(fds.b.get(), "x", 1);
+        if (result.status != IoStatus::kClosed || result.error != EPIPE)
+          return 2;
+        if (WriteAll(fds.b.get(), "more")) return 3;
+        sigset_t mask, pending;
+        sigprocmask(SIG_BLOCK, nullptr, &mask);
+        sigpending(&pending);
+        if (sigismember(&mask, SIGPIPE) || sigismember(&pending, SIGPIPE))
+          return 4;
+        return 0;
+      }).Wait();
+  EXPECT_TRUE(ExitedWith(status, 0))
+      << "expected exit 0 (kClosed, EPIPE), got " << DescribeStatus(status);
 }
 
 TEST_P(IoTest, DataFromExitedChildIsReadThenClosed) {
   FdPair fds = Make();
-  int status = RunInChild([&] {
-    fds.a.Reset();
-    return WriteAll(fds.b.get(), "from the child\n") ? 0 : 1;
-  });
-  ASSERT_TRUE(ExitedZero(status)) << DescribeWaitStatus(status);
+  std::optional<int> status =
+      Child::Start([&] {
+        fds.a.Reset();
+        return WriteAll(fds.b.get(), "from the child\n") ? 0 : 1;
+      }).Wait();
+  ASSERT_TRUE(ExitedWith(status, 0)) << DescribeStatus(status);
   fds.b.Reset();
   std::string got;
   char buffer[4];
@@ -211,35 +155,33 @@ TEST_P(IoTest, WriteAllWaitsForASlowReader) {
   std::string data(1 << 20, '\0');
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i % 253);
   // The child reads in small pieces and compares; exit 0 means all arrived.
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
+  Child reader = Child::Start([&] {
     fds.b.Reset();
     size_t at = 0;
     char buffer[1000];
-    auto deadline = Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+    auto deadline = Deadline();
     while (WaitFor(fds.a.get(), POLLIN, deadline)) {
       IoResult result = ReadSome(fds.a.get(), buffer, sizeof buffer);
       if (result.status == IoStatus::kClosed) break;
-      if (result.status != IoStatus::kOk) _exit(2);
+      if (result.status != IoStatus::kOk) return 2;
       if (at + result.bytes > data.size() ||
           memcmp(buffer, data.data() + at, result.bytes) != 0) {
-        _exit(3);
+        return 3;
       }
       at += result.bytes;
     }
-    _exit(at == data.size() ? 0 : 4);
-  }
+    return at == data.size() ? 0 : 4;
+  });
   fds.a.Reset();
   bool wrote = WriteAll(fds.b.get(), data);
   int error = errno;
   fds.b.Reset();
   EXPECT_TRUE(wrote) << strerror(error);
 
-  int status = AwaitChild(pid);
-  EXPECT_TRUE(ExitedZero(status))
+  std::optional<int> status = reader.Wait();
+  EXPECT_TRUE(ExitedWith(status, 0))
       << "reader: expected exit 0 (every byte in order), got "
-      << DescribeWaitStatus(status);
+      << DescribeStatus(status);
 }
 
 INSTANTIATE_TEST_SUITE_P(PipeAndSocket, IoTest, testing::Bool(),
@@ -271,7 +213,7 @@ TEST(IoErrorTest, BadFdIsErrorWithErrno) {
 }
 
 TEST(IoErrorTest, SetNonBlockingSetsAndClears) {
-  FdPair fds = MakePipe();
+  FdPair fds = MakePipePair();
   int fd = fds.a.get();
   ASSERT_TRUE(SetNonBlocking(fd));
   EXPECT_TRUE(fcntl(fd, F_GETFL) & O_NONBLOCK);
@@ -282,7 +224,7 @@ TEST(IoErrorTest, SetNonBlockingSetsAndClears) {
 }
 
 TEST(IoErrorTest, ZeroLengthTransfersAreOk) {
-  FdPair fds = MakePipe();
+  FdPair fds = MakePipePair();
   char buffer[1];
   EXPECT_EQ(ReadSome(fds.a.get(), buffer, 0).status, IoStatus::kOk);
   EXPECT_EQ(WriteSome(fds.b.get(), buffer, 0).status, IoStatus::kOk);

@@ -62,19 +62,30 @@ class WorkerTest : public testing::Test {
   }
   uint16_t port() const { return server_->port(); }
 
+  // Bob, whose small receive buffer a burst soon fills, then Alice; Bob has
+  // read everything up to her arrival.
+  void JoinBobAndAlice() {
+    bob_ = Connection::Open(port());
+    ASSERT_NE(bob_, nullptr);
+    bob_->SetReceiveBuffer(16384);
+    ASSERT_TRUE(
+        NextLineIs(*bob_, "HELLO chat-server 1.0; send JOIN <username>"));
+    bob_->SendLine("JOIN Bob");
+    ASSERT_TRUE(NextLineIs(*bob_, "OK JOIN Bob"));
+    alice_ = ConnectAndJoin(port(), "Alice");
+    ASSERT_NE(alice_, nullptr);
+    ASSERT_TRUE(NextLineIs(*bob_, "JOINED Alice"));
+  }
+
   std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<Connection> bob_;
+  std::unique_ptr<Connection> alice_;
 };
 
 TEST_F(WorkerTest, BurstBiggerThanTheSocketTakesArrivesCompleteAndInOrder) {
-  auto bob = Connection::Open(port());
-  ASSERT_NE(bob, nullptr);
-  bob->SetReceiveBuffer(16384);
-  ASSERT_TRUE(NextLineIs(*bob, "HELLO chat-server 1.0; send JOIN <username>"));
-  bob->SendLine("JOIN Bob");
-  ASSERT_TRUE(NextLineIs(*bob, "OK JOIN Bob"));
-  auto alice = ConnectAndJoin(port(), "Alice");
-  ASSERT_NE(alice, nullptr);
-  ASSERT_TRUE(NextLineIs(*bob, "JOINED Alice"));
+  ASSERT_NO_FATAL_FAILURE(JoinBobAndAlice());
+  Connection& bob = *bob_;
+  Connection& alice = *alice_;
 
   // While Bob does not read: more than his socket's buffers take, less than
   // the send queue, so he is not dropped.
@@ -85,17 +96,17 @@ TEST_F(WorkerTest, BurstBiggerThanTheSocketTakesArrivesCompleteAndInOrder) {
     burst += "MESG Bob " + Text(i) + "\n";
     expected.push_back("MESG Alice " + Text(i));
   }
-  ASSERT_TRUE(alice->Send(burst));
+  ASSERT_TRUE(alice.Send(burst));
   for (int i = 0; i < kCount; ++i) {
-    ASSERT_TRUE(NextLineIs(*alice, "OK MESG Bob")) << "answer " << i;
+    ASSERT_TRUE(NextLineIs(alice, "OK MESG Bob")) << "answer " << i;
   }
   // Requests while the rest of the burst may still wait in the worker (or
   // still be on its way: pushes arrive whenever): their answers come in
   // request order, and the pushes stay whole and in order around them.
-  ASSERT_TRUE(bob->Send("PING one\nPING two\nLIST\n"));
+  ASSERT_TRUE(bob.Send("PING one\nPING two\nLIST\n"));
   std::vector<std::string> pushes, answers;
   for (int i = 0; i < kCount + 3; ++i) {
-    auto line = bob->ReadLine();
+    auto line = bob.ReadLine();
     ASSERT_TRUE(line) << "nothing after " << i << " lines";
     (line->starts_with("MESG ") ? pushes : answers).push_back(*line);
   }
@@ -108,21 +119,15 @@ TEST_F(WorkerTest, BurstBiggerThanTheSocketTakesArrivesCompleteAndInOrder) {
   }
   EXPECT_EQ(answers, (std::vector<std::string>{"PONG one", "PONG two",
                                                "LIST Bob,Alice"}));
-  EXPECT_TRUE(NothingPending(*bob));
+  EXPECT_TRUE(NothingPending(bob));
 }
 
 // Broadcasts interleaved with private messages to a reader whose socket is
 // full: one sender's lines keep their order whichever way each is written.
 TEST_F(WorkerTest, BigAndSmallPushesToAFullSocketKeepTheirOrder) {
-  auto bob = Connection::Open(port());
-  ASSERT_NE(bob, nullptr);
-  bob->SetReceiveBuffer(16384);
-  ASSERT_TRUE(NextLineIs(*bob, "HELLO chat-server 1.0; send JOIN <username>"));
-  bob->SendLine("JOIN Bob");
-  ASSERT_TRUE(NextLineIs(*bob, "OK JOIN Bob"));
-  auto alice = ConnectAndJoin(port(), "Alice");
-  ASSERT_NE(alice, nullptr);
-  ASSERT_TRUE(NextLineIs(*bob, "JOINED Alice"));
+  ASSERT_NO_FATAL_FAILURE(JoinBobAndAlice());
+  Connection& bob = *bob_;
+  Connection& alice = *alice_;
 
   constexpr int kCount = kBurstLines * 3 / 2;
   std::vector<std::string> expected;
@@ -135,9 +140,9 @@ TEST_F(WorkerTest, BigAndSmallPushesToAFullSocketKeepTheirOrder) {
     burst += (broadcast ? "BCST " : "MESG Bob ") + text + "\n";
     expected.push_back((broadcast ? "BCST Alice " : "MESG Alice ") + text);
   }
-  ASSERT_TRUE(alice->Send(burst));
-  EXPECT_TRUE(NextLongLinesAre(*bob, expected));
-  EXPECT_TRUE(NothingPending(*bob));
+  ASSERT_TRUE(alice.Send(burst));
+  EXPECT_TRUE(NextLongLinesAre(bob, expected));
+  EXPECT_TRUE(NothingPending(bob));
 }
 
 }  // namespace
