@@ -34,7 +34,7 @@ void Relay::OnFrame(uint32_t from, const ipc::FrameView& frame) {
       }
       return;
     case ipc::FrameKind::kBroadcast: {
-      uint32_t count = FanOut(frame.payload, from, Send::kHeldBroadcast);
+      uint32_t count = FanOut(frame.payload, from, Send::kNow);
       Queue(from, ipc::FrameKind::kBroadcastDone, {}, count);
       return;
     }
@@ -62,8 +62,7 @@ void Relay::Joined(uint32_t from, std::string_view name) {
   table_.Register(from, std::string(name));
   // Answered like a broadcast: the worker says OK JOIN only now that the
   // user is counted in every later fan-out.
-  uint32_t told =
-      FanOut(protocol::FormatJoined(name), from, Send::kHeldPresence);
+  uint32_t told = FanOut(protocol::FormatJoined(name), from, Send::kHeld);
   Queue(from, ipc::FrameKind::kBroadcastDone, {}, told);
 }
 
@@ -71,7 +70,7 @@ void Relay::AnnounceLeft(uint32_t index) {
   WorkerEntry& entry = table_.at(index);
   if (!entry.registered) return;
   table_.Unregister(index);
-  FanOut(protocol::FormatLeft(entry.name), index, Send::kHeldPresence);
+  FanOut(protocol::FormatLeft(entry.name), index, Send::kHeld);
 }
 
 void Relay::OnWorkerGone(uint32_t index, std::string_view why) {
@@ -87,7 +86,7 @@ void Relay::OnWorkerGone(uint32_t index, std::string_view why) {
     // Died between joining the registry and telling the broker: nobody got
     // JOINED, but LIST may have shown the name.
     log_.Info(entry.subject, "LEFT " + *held + " (" + std::string(why) + ")");
-    FanOut(protocol::FormatLeft(*held), index, Send::kHeldPresence);
+    FanOut(protocol::FormatLeft(*held), index, Send::kHeld);
   }
 }
 
@@ -116,8 +115,7 @@ void Relay::MarkDirty(uint32_t index) {
   dirty_.push_back(index);
 }
 
-void Relay::MarkHeld(uint32_t index, Send send) {
-  if (send == Send::kHeldBroadcast) broadcast_held_ = true;
+void Relay::MarkHeld(uint32_t index) {
   WorkerEntry& entry = table_.at(index);
   if (entry.dirty || entry.held) return;
   entry.held = true;
@@ -133,7 +131,6 @@ bool Relay::TakeDirty(Clock::time_point now, std::vector<uint32_t>* out) {
       if (entry.in_use && entry.held) MarkDirty(index);
     }
     held_.clear();
-    broadcast_held_ = false;
   }
   out->clear();
   for (uint32_t index : dirty_) {
@@ -154,7 +151,6 @@ void Relay::PassDone(Clock::time_point start, Clock::time_point end) {
 
 std::optional<Relay::Clock::time_point> Relay::held_due() const {
   if (held_.empty()) return std::nullopt;
-  if (broadcast_held_) return pass_start_ + min_window_;
   return pass_end_ +
          std::clamp(pass_end_ - pass_start_, min_window_, max_window_);
 }
@@ -170,7 +166,7 @@ bool Relay::Queue(uint32_t to, ipc::FrameKind kind, std::string_view payload,
   if (send == Send::kNow) {
     MarkDirty(to);
   } else {
-    MarkHeld(to, send);
+    MarkHeld(to);
   }
   if (entry.channel->queued_bytes() > hung_limit_) {
     Kill(to, "not reading its channel (" +

@@ -4,18 +4,17 @@
 // in the order they came. The relay only queues; the broker flushes the workers
 // it marks dirty once per loop turn, so a burst costs one send per worker.
 //
-// Pushes to many (BCST, JOINED, LEFT) are coalesced. Every send to a worker
-// wakes a process, and with thousands of processes a wake-up costs about
-// 10 us here, so a storm of joins or broadcasts must cost one wake-up per
-// worker per pass, not one per line. Held pushes go out together in a pass:
-// - a BCST no sooner than `min_window` after the last pass began: short
-//   enough to go unnoticed in a conversation;
-// - a JOINED or LEFT no sooner than the last pass took (at least
-//   `min_window`, at most `max_window`) after it ended: during a mass join,
-//   announcing takes at most about half the time and the joins themselves
-//   the rest, instead of every join waiting behind a pass to every user.
-// Everything else (MESG, answers, shutdown) goes out in the turn it was
-// queued, taking any held pushes along in order.
+// Announcements (JOINED, LEFT) are coalesced. Every send to a worker wakes
+// a process, and with thousands of processes a wake-up costs about 10 us
+// here: during a mass join, announcing each join in a pass of its own to
+// every user would leave the joins themselves waiting behind those passes.
+// Held announcements go out together in a pass, no sooner after the last
+// pass ended than that pass took (at least `min_window`, at most
+// `max_window`), so announcing takes at most about half the time and the
+// joins the rest. Everything else (BCST, MESG, answers, shutdown) goes out in
+// the turn it was queued, taking any held announcements along in order; a
+// burst of broadcasts is batched by the turn (one send per worker for all
+// the frames read in it).
 #ifndef CHAT_SERVER_RELAY_H_
 #define CHAT_SERVER_RELAY_H_
 
@@ -72,10 +71,10 @@ class Relay {
 
  private:
   // False if `to` can take no more frames (dying, killed, gone).
-  enum class Send { kNow, kHeldBroadcast, kHeldPresence };
+  enum class Send { kNow, kHeld };
   bool Queue(uint32_t to, ipc::FrameKind kind, std::string_view payload,
              uint32_t count = 0, Send send = Send::kNow);
-  void MarkHeld(uint32_t index, Send send);
+  void MarkHeld(uint32_t index);
   // Queues `lines` for every registered worker but `except`, held as `send`
   // says; returns how many.
   uint32_t FanOut(std::string_view lines, uint32_t except, Send send);
@@ -90,8 +89,7 @@ class Relay {
   const Clock::duration min_window_;
   const Clock::duration max_window_;
   std::vector<uint32_t> dirty_;
-  std::vector<uint32_t> held_;   // may list an index twice; entry.held decides
-  bool broadcast_held_ = false;  // a BCST is among the held pushes
+  std::vector<uint32_t> held_;  // may list an index twice; entry.held decides
   // The last pass of held pushes.
   Clock::time_point pass_start_;
   Clock::time_point pass_end_;

@@ -1,4 +1,4 @@
-// The relay's coalescing of pushes to many, on the broker's real data (a
+// The relay's coalescing of announcements, on the broker's real data (a
 // worker table, a registry, channel pairs) with the clock in the test's
 // hands: which workers a turn flushes, and what each worker then receives.
 #include <gtest/gtest.h>
@@ -101,86 +101,91 @@ class RelayCoalescingTest : public testing::Test {
   std::vector<std::optional<ipc::Channel>> worker_ends_;
 };
 
-TEST_F(RelayCoalescingTest, FirstBroadcastGoesAtOnceNextOnesWaitForTheWindow) {
+TEST_F(RelayCoalescingTest, FirstAnnouncementGoesAtOnceNextOnesWaitForTheGap) {
   uint32_t alice = Add("Alice");
-  uint32_t bob = Add("Bob");
-  uint32_t carol = Add("Carol");
+  uint32_t bob = Add("");
+  uint32_t carol = Add("");
+  uint32_t dave = Add("");
 
-  From(alice, FrameKind::kBroadcast, "BCST Alice one\n");
-  EXPECT_EQ(Turn(t0_), (std::vector<uint32_t>{alice, bob, carol}));
-  EXPECT_EQ(Received(bob), std::vector<std::string>{"BCST Alice one\n"});
-  EXPECT_EQ(Received(carol), std::vector<std::string>{"BCST Alice one\n"});
+  From(bob, FrameKind::kJoined, "Bob");
+  EXPECT_EQ(Turn(t0_, milliseconds{1}), (std::vector<uint32_t>{bob, alice}));
+  EXPECT_EQ(Received(alice), std::vector<std::string>{"JOINED Bob\n"});
 
-  // Within the window only Alice's answer goes; the two lines wait together.
-  From(alice, FrameKind::kBroadcast, "BCST Alice two\n");
-  EXPECT_EQ(Turn(t0_ + milliseconds{2}), std::vector<uint32_t>{alice});
-  From(alice, FrameKind::kBroadcast, "BCST Alice three\n");
-  EXPECT_EQ(Turn(t0_ + milliseconds{3}), std::vector<uint32_t>{alice});
-  EXPECT_EQ(relay_->held_due(), t0_ + kMinWindow);
-  EXPECT_TRUE(Received(bob).empty());
+  // Until the gap after the last pass ends, only the joiners' answers go;
+  // the announcements wait together.
+  From(carol, FrameKind::kJoined, "Carol");
+  EXPECT_EQ(Turn(t0_ + milliseconds{2}), std::vector<uint32_t>{carol});
+  From(dave, FrameKind::kJoined, "Dave");
+  EXPECT_EQ(Turn(t0_ + milliseconds{3}), std::vector<uint32_t>{dave});
+  EXPECT_EQ(relay_->held_due(), t0_ + milliseconds{1} + kMinWindow);
+  EXPECT_TRUE(Received(alice).empty());
 
-  EXPECT_EQ(Turn(t0_ + kMinWindow), (std::vector<uint32_t>{bob, carol}));
-  EXPECT_EQ(Received(bob),
-            std::vector<std::string>{"BCST Alice two\nBCST Alice three\n"});
+  EXPECT_EQ(Turn(t0_ + milliseconds{1} + kMinWindow),
+            (std::vector<uint32_t>{alice, bob, carol}));
+  EXPECT_EQ(Received(alice),
+            std::vector<std::string>{"JOINED Carol\nJOINED Dave\n"});
+  EXPECT_EQ(Received(bob), (std::vector<std::string>{
+                               "kind 4", "JOINED Carol\nJOINED Dave\n"}));
   EXPECT_EQ(Received(carol),
-            std::vector<std::string>{"BCST Alice two\nBCST Alice three\n"});
+            (std::vector<std::string>{"kind 4", "JOINED Dave\n"}));
   EXPECT_EQ(relay_->held_due(), std::nullopt);
-  // Alice got one answer per broadcast, none of her own lines.
-  EXPECT_EQ(Received(alice).size(), 3u);
 }
 
-TEST_F(RelayCoalescingTest, MessageTakesHeldPushesAlongInOrder) {
+TEST_F(RelayCoalescingTest, BroadcastGoesAtOnceAndTakesHeldAnnouncementsAlong) {
   uint32_t alice = Add("Alice");
   uint32_t bob = Add("Bob");
-  uint32_t carol = Add("Carol");
-  From(alice, FrameKind::kBroadcast, "BCST Alice first\n");
-  Turn(t0_);
-  Received(bob);
-  Received(carol);
+  uint32_t carol = Add("");
+  From(alice, FrameKind::kBroadcast, "BCST Alice one\n");
+  EXPECT_EQ(Turn(t0_), (std::vector<uint32_t>{bob, alice}));
+  EXPECT_EQ(Received(bob), std::vector<std::string>{"BCST Alice one\n"});
 
-  From(alice, FrameKind::kBroadcast, "BCST Alice held\n");
-  From(alice, FrameKind::kSendTo, "MESG Alice private\n", bob);
-  EXPECT_EQ(Turn(t0_ + milliseconds{1}), (std::vector<uint32_t>{alice, bob}));
+  // A pass of announcements "takes" 100 ms, so the next waits 100 ms...
+  From(carol, FrameKind::kJoined, "Carol");
+  Turn(t0_ + milliseconds{1}, milliseconds{100});
+  Received(alice);
+  Received(bob);
+  uint32_t dave = Add("");
+  From(dave, FrameKind::kJoined, "Dave");
+  Turn(t0_ + milliseconds{102});
+  EXPECT_EQ(relay_->held_due(), t0_ + milliseconds{201});
+  // ...but a broadcast does not wait, and takes the JOINED along, in order.
+  From(alice, FrameKind::kBroadcast, "BCST Alice two\n");
+  EXPECT_EQ(Turn(t0_ + milliseconds{103}),
+            (std::vector<uint32_t>{bob, carol, dave, alice}));
   EXPECT_EQ(Received(bob),
-            std::vector<std::string>{"BCST Alice held\nMESG Alice private\n"});
-  // Carol's copy still waits for the window, and nothing goes twice.
-  EXPECT_TRUE(Received(carol).empty());
-  EXPECT_EQ(Turn(t0_ + kMinWindow), std::vector<uint32_t>{carol});
-  EXPECT_EQ(Received(carol), std::vector<std::string>{"BCST Alice held\n"});
-  EXPECT_TRUE(Received(bob).empty());
+            std::vector<std::string>{"JOINED Dave\nBCST Alice two\n"});
+  EXPECT_EQ(Received(dave),
+            (std::vector<std::string>{"kind 4", "BCST Alice two\n"}));
 }
 
-TEST_F(RelayCoalescingTest, JoinAnnouncementsWaitAsLongAsTheLastPassTook) {
+TEST_F(RelayCoalescingTest, MessageTakesHeldAnnouncementsAlongInOrder) {
   uint32_t alice = Add("Alice");
   uint32_t bob = Add("Bob");
   uint32_t carol = Add("");
   uint32_t dave = Add("");
-
-  // The first announcement goes at once; its pass "takes" 40 ms.
-  From(bob, FrameKind::kBroadcast, "BCST Bob hi\n");
-  Turn(t0_, milliseconds{40});
+  From(carol, FrameKind::kJoined, "Carol");
+  Turn(t0_);
   Received(alice);
   Received(bob);
-  From(carol, FrameKind::kJoined, "Carol");
-  EXPECT_EQ(Turn(t0_ + milliseconds{41}), std::vector<uint32_t>{carol});
-  EXPECT_EQ(relay_->held_due(), t0_ + milliseconds{80});
-  From(dave, FrameKind::kJoined, "Dave");
-  EXPECT_EQ(Turn(t0_ + milliseconds{79}), std::vector<uint32_t>{dave});
-  EXPECT_TRUE(Received(alice).empty());
 
-  EXPECT_EQ(Turn(t0_ + milliseconds{80}),
-            (std::vector<uint32_t>{alice, bob, carol}));
-  EXPECT_EQ(Received(alice),
-            std::vector<std::string>{"JOINED Carol\nJOINED Dave\n"});
-  EXPECT_EQ(Received(carol),
-            (std::vector<std::string>{"kind 4", "JOINED Dave\n"}));
+  From(dave, FrameKind::kJoined, "Dave");
+  From(alice, FrameKind::kSendTo, "MESG Alice private\n", bob);
+  EXPECT_EQ(Turn(t0_ + milliseconds{1}), (std::vector<uint32_t>{dave, bob}));
+  EXPECT_EQ(Received(bob),
+            std::vector<std::string>{"JOINED Dave\nMESG Alice private\n"});
+  // The others' copies still wait for the gap, and nothing goes twice.
+  EXPECT_TRUE(Received(alice).empty());
+  EXPECT_EQ(Turn(t0_ + milliseconds{1} + kMinWindow),
+            (std::vector<uint32_t>{alice, carol}));
+  EXPECT_EQ(Received(alice), std::vector<std::string>{"JOINED Dave\n"});
+  EXPECT_TRUE(Received(bob).empty());
 }
 
 TEST_F(RelayCoalescingTest, AnnouncementGapIsBoundedBothWays) {
   Add("Alice");
   uint32_t bob = Add("");
   uint32_t carol = Add("");
-  // A pass of no measurable length still leaves the minimum window...
+  // A pass of no measurable length still leaves the minimum gap...
   From(bob, FrameKind::kJoined, "Bob");
   Turn(t0_, milliseconds{0});
   From(carol, FrameKind::kJoined, "Carol");
@@ -191,28 +196,6 @@ TEST_F(RelayCoalescingTest, AnnouncementGapIsBoundedBothWays) {
   From(bob, FrameKind::kLeft, "Bob");
   EXPECT_EQ(relay_->held_due(),
             t0_ + kMinWindow + milliseconds{5000} + kMaxWindow);
-}
-
-TEST_F(RelayCoalescingTest, BroadcastHeldWithAnnouncementsKeepsItsWindow) {
-  uint32_t alice = Add("Alice");
-  uint32_t bob = Add("Bob");
-  uint32_t carol = Add("");
-  From(alice, FrameKind::kBroadcast, "BCST Alice one\n");
-  Turn(t0_, milliseconds{100});
-  From(carol, FrameKind::kJoined, "Carol");
-  Turn(t0_ + milliseconds{101});
-  EXPECT_EQ(relay_->held_due(), t0_ + milliseconds{200});
-  // A broadcast is due by its own, shorter window, and takes the JOINED
-  // along in order.
-  From(alice, FrameKind::kBroadcast, "BCST Alice two\n");
-  EXPECT_EQ(relay_->held_due(), t0_ + kMinWindow);
-  EXPECT_EQ(Turn(t0_ + milliseconds{102}),
-            (std::vector<uint32_t>{alice, bob, carol}));
-  EXPECT_EQ(Received(bob),
-            (std::vector<std::string>{"BCST Alice one\n",
-                                      "JOINED Carol\nBCST Alice two\n"}));
-  EXPECT_EQ(Received(carol),
-            (std::vector<std::string>{"kind 4", "BCST Alice two\n"}));
 }
 
 }  // namespace

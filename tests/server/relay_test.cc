@@ -197,8 +197,9 @@ TEST_F(RelayTest, BroadcastsFromTwoSendersKeepEachSendersOrder) {
   EXPECT_EQ(alice_pushes, kCount);
 }
 
-// Broadcasts wait a few milliseconds to be sent together, private messages
-// do not: a recipient still sees one sender's lines in the order sent.
+// Broadcasts travel as a pass to many and private messages to one, and the
+// broker batches both per turn: a recipient still sees one sender's lines
+// in the order sent.
 TEST_F(RelayTest, BroadcastsAndMessagesFromOneSenderArriveInOrder) {
   ThreeUsers users;
   ASSERT_NO_FATAL_FAILURE(JoinThreeUsers(&users));
