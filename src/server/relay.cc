@@ -124,11 +124,17 @@ void Relay::MarkHeld(uint32_t index) {
 
 bool Relay::TakeDirty(Clock::time_point now, std::vector<uint32_t>* out) {
   std::optional<Clock::time_point> due = held_due();
-  bool pass = due && now >= *due;
-  if (pass) {
+  // Only a pass that sends something counts: entries flushed early (with a
+  // MESG, a BCST, on EPOLLOUT) stay listed, and an empty pass must not
+  // shorten the gap.
+  bool pass = false;
+  if (due && now >= *due) {
     for (uint32_t index : held_) {
       WorkerEntry& entry = table_.at(index);
-      if (entry.in_use && entry.held) MarkDirty(index);
+      if (entry.in_use && entry.held) {
+        MarkDirty(index);
+        pass = true;
+      }
     }
     held_.clear();
   }

@@ -59,7 +59,11 @@ constexpr size_t kMaxDrainOnClose = 1 << 20;
 // or frame costs one page. Pages a big frame or read touched beyond the
 // first are given back (see ReleaseBufferPages), so a worker that once
 // received a burst does not own them for the rest of its session.
-constexpr size_t kIoBufferSize = std::max(kReadChunk, ipc::kReceiveBufferSize);
+// Whole pages, so that releasing the pages a read touched never reaches
+// past its end into whatever the linker placed next.
+constexpr size_t kIoBufferSize =
+    (std::max(kReadChunk, ipc::kReceiveBufferSize) + kPageSize - 1) /
+    kPageSize * kPageSize;
 alignas(kPageSize) char io_buffer[kIoBufferSize];
 
 // Pushes at least this big are written to the client straight from the

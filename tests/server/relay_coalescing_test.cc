@@ -198,5 +198,31 @@ TEST_F(RelayCoalescingTest, AnnouncementGapIsBoundedBothWays) {
             t0_ + kMinWindow + milliseconds{5000} + kMaxWindow);
 }
 
+TEST_F(RelayCoalescingTest, AnnouncementsSentEarlyLeaveNoEmptyPass) {
+  uint32_t alice = Add("Alice");
+  uint32_t bob = Add("Bob");
+  uint32_t carol = Add("");
+  uint32_t dave = Add("");
+  From(carol, FrameKind::kJoined, "Carol");
+  Turn(t0_, milliseconds{40});
+  From(dave, FrameKind::kJoined, "Dave");
+  // Private messages take the held JOINED Dave to everyone early...
+  From(dave, FrameKind::kSendTo, "MESG Dave hi\n", alice);
+  From(dave, FrameKind::kSendTo, "MESG Dave hi\n", bob);
+  From(dave, FrameKind::kSendTo, "MESG Dave hi\n", carol);
+  EXPECT_EQ(Turn(t0_ + milliseconds{41}),
+            (std::vector<uint32_t>{dave, alice, bob, carol}));
+  // ...so when the gap ends nothing is left to send, and that is no pass:
+  // the gap the 40 ms pass set still holds for the next announcement.
+  EXPECT_TRUE(Turn(t0_ + milliseconds{80}).empty());
+  EXPECT_EQ(relay_->held_due(), std::nullopt);
+  uint32_t eve = Add("");
+  From(eve, FrameKind::kJoined, "Eve");
+  EXPECT_EQ(relay_->held_due(), t0_ + milliseconds{80});
+  EXPECT_EQ(Received(alice),
+            (std::vector<std::string>{"JOINED Carol\n",
+                                      "JOINED Dave\nMESG Dave hi\n"}));
+}
+
 }  // namespace
 }  // namespace chat::server
