@@ -572,6 +572,14 @@ mark() { if "$@"; then echo "**met**"; else echo "**not met**"; fi; }
   echo "(the chat protocol answers OK MESG; IRC answers nothing), where ngircd"
   echo "has one process and one write; the timeline under the next target shows"
   echo "the path. Idle users cost us nothing per message (their workers sleep)."
+  n_cpu=$(ngircd_cpu_per rtt1000 received)
+  if [ -n "$n_cpu" ] && [ -n "$n" ] && ge "$n_cpu" "$n"; then
+    echo "ngircd used more CPU per round trip ($(fmt "$n_cpu") µs) than the round trip"
+    echo "took: with 1,000 idle connections it stays on its CPU between"
+    echo "messages, so its CPU never halts and it never pays the ~20 µs wake-up"
+    echo "of a halted virtual CPU that each direction costs ours (the 'sched"
+    echo "delay' after <idle> below)."
+  fi
   echo "Both servers' round trips move by tens of microseconds from run to run"
   echo "here (every direction waits for a halted virtual CPU to wake), so a"
   echo "ratio near 1 can fall on either side in a given run."
