@@ -31,8 +31,8 @@ constexpr int kFramesPerTurn = 64;
 // After a failed fork or accept for lack of resources, the listeners rest
 // this long instead of failing again at once in a busy loop.
 constexpr milliseconds kAcceptBackoff{100};
-// Pushes to many go out at most once per window (relay.h): at least this
-// long, short enough to go unnoticed in a conversation...
+// Held JOINED/LEFT wait after a pass as long as it took (relay.h), at least
+// this long...
 constexpr milliseconds kMinCoalesceWindow{5};
 // ...and at most this long, however long a pass to every user takes.
 constexpr milliseconds kMaxCoalesceWindow{500};

@@ -15,6 +15,11 @@
 // the turn it was queued, taking any held announcements along in order; a
 // burst of broadcasts is batched by the turn (one send per worker for all
 // the frames read in it).
+//
+// LEFT is announced exactly once per registered worker: on its kLeft, or
+// when it is reaped still registered (a crash, SIGKILL), or when a new
+// worker registers the same name first (the old one must have left the
+// registry already; its kLeft is merely late).
 #ifndef CHAT_SERVER_RELAY_H_
 #define CHAT_SERVER_RELAY_H_
 
@@ -34,11 +39,11 @@ namespace chat::server {
 
 class Relay {
  public:
-  // A worker with more than `hung_limit` bytes queued for it is not reading
-  // its channel (stopped, looping): it is killed rather than let the
-  // broker's memory grow.
   using Clock = std::chrono::steady_clock;
 
+  // A worker with more than `hung_limit` bytes queued for it is not reading
+  // its channel (stopped, looping): it is killed rather than let the
+  // broker's memory grow. Announcements wait as the top of this file says.
   Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
         size_t hung_limit, Clock::duration min_window,
         Clock::duration max_window);
@@ -58,20 +63,21 @@ class Relay {
   void Kill(uint32_t index, std::string_view why);
 
   // Indices with frames to send now (queued since the last call, marked
-  // because their channel became writable again, or holding pushes whose
-  // window has ended at `now`); the broker flushes them.
+  // because their channel became writable again, or holding announcements
+  // whose gap has ended at `now`); the broker flushes them.
   void MarkDirty(uint32_t index);
   // Fills *out (whose old contents are dropped) with each such index once,
-  // taking them off the list. True if held pushes are among them: the broker
-  // then reports when it was done sending them.
+  // taking them off the list. True if held announcements are among them: the
+  // broker then reports when it was done sending them (PassDone), which sets
+  // the next gap.
   bool TakeDirty(Clock::time_point now, std::vector<uint32_t>* out);
   void PassDone(Clock::time_point start, Clock::time_point end);
-  // When held pushes are due, if any are held.
+  // When held announcements are due, if any are held.
   std::optional<Clock::time_point> held_due() const;
 
  private:
-  // False if `to` can take no more frames (dying, killed, gone).
   enum class Send { kNow, kHeld };
+  // False if `to` can take no more frames (dying, killed, gone).
   bool Queue(uint32_t to, ipc::FrameKind kind, std::string_view payload,
              uint32_t count = 0, Send send = Send::kNow);
   void MarkHeld(uint32_t index);
@@ -90,7 +96,7 @@ class Relay {
   const Clock::duration max_window_;
   std::vector<uint32_t> dirty_;
   std::vector<uint32_t> held_;  // may list an index twice; entry.held decides
-  // The last pass of held pushes.
+  // The last pass of held announcements.
   Clock::time_point pass_start_;
   Clock::time_point pass_end_;
 };
