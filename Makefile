@@ -26,7 +26,13 @@ PACKAGE_PROBES := \
   /usr/include/gtest/gtest.h:libgtest-dev \
   /usr/include/gmock/gmock.h:libgmock-dev \
   /usr/include/editline/readline.h:libedit-dev \
-  /usr/bin/mandoc:mandoc
+  /usr/bin/mandoc:mandoc \
+  /usr/include/gnutls/gnutls.h:libgnutls28-dev \
+  /usr/include/wslay/wslay.h:libwslay-dev \
+  /usr/include/http_parser.h:libhttp-parser-dev \
+  /usr/bin/chromium:chromium \
+  /usr/bin/chromedriver:chromium-driver \
+  /usr/lib/python3/dist-packages/selenium/__init__.py:python3-selenium
 probe_file = $(firstword $(subst :, ,$(1)))
 probe_package = $(lastword $(subst :, ,$(1)))
 MISSING_PACKAGES := $(strip $(foreach p,$(PACKAGE_PROBES),\
@@ -74,6 +80,10 @@ UV_LIBS := $(shell pkg-config --libs libuv 2>/dev/null || echo -luv)
 EDIT_CFLAGS := $(shell pkg-config --cflags libedit 2>/dev/null)
 EDIT_LIBS := $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
 GTEST_LIBS := -lgmock -lgtest
+GNUTLS_LIBS := $(shell pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
+# The transports: TLS (GnuTLS), WebSocket frames (wslay), HTTP request heads
+# (http-parser).
+TRANSPORT_LIBS := $(GNUTLS_LIBS) -lwslay -lhttp_parser
 
 # --- Sources ----------------------------------------------------------------
 objects = $(patsubst %.cc,$(BUILD)/%.o,$(1))
@@ -81,6 +91,8 @@ sources = $(wildcard $(1)/*.cc)
 
 IPC_LIB := $(BUILD)/libipc.a
 PROTOCOL_LIB := $(BUILD)/libprotocol.a
+TRANSPORT_LIB := $(BUILD)/libtransport.a
+WEB_LIB := $(BUILD)/libweb.a
 SERVER_LIB := $(BUILD)/libserver.a
 CLIENT_LIB := $(BUILD)/libclient.a
 BENCH_LIB := $(BUILD)/libbench.a
@@ -124,17 +136,24 @@ $(BUILD)/lib%.a:
 
 $(IPC_LIB): $(call objects,$(call sources,src/ipc))
 $(PROTOCOL_LIB): $(call objects,$(call sources,src/protocol))
+$(TRANSPORT_LIB): $(call objects,$(call sources,src/transport))
+$(WEB_LIB): $(call objects,$(call sources,src/web))
+# The page is built into the object (.incbin, see src/web/page.cc).
+$(BUILD)/src/web/page.o: src/web/index.html
 $(SERVER_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/server)))
 $(CLIENT_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/client)))
 $(BENCH_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/bench)))
 $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 
-# Layering: server -> ipc, protocol; client -> protocol; bench -> protocol.
-$(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB)
-	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^
+# Layering: server -> ipc, protocol, transport, web; client -> protocol,
+# transport; bench -> protocol.
+$(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(IPC_LIB) \
+    $(PROTOCOL_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
+	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(TRANSPORT_LIBS)
 
-$(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS)
+$(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB) \
+    $(TRANSPORT_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS) $(TRANSPORT_LIBS)
 
 $(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^
@@ -142,12 +161,17 @@ $(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB)
 # What each module's tests link and which programs they start.
 LIBS_ipc := $(IPC_LIB)
 LIBS_protocol := $(PROTOCOL_LIB)
-LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB)
-LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB)
+LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB) \
+  $(TRANSPORT_LIB) $(WEB_LIB)
+LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB) $(TRANSPORT_LIB)
+LIBS_transport := $(SUPPORT_LIB) $(TRANSPORT_LIB)
+LIBS_web := $(SUPPORT_LIB) $(TRANSPORT_LIB)
 LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB)
 LIBS_docs := $(SUPPORT_LIB)
 PROGRAMS_server := $(BIN)/server
 PROGRAMS_client := $(BIN)/server $(BIN)/client
+PROGRAMS_transport := $(BIN)/server
+PROGRAMS_web := $(BIN)/server
 PROGRAMS_bench := $(PROGRAMS)
 
 # One explicit rule per module (not a pattern rule), so that make treats the
@@ -155,7 +179,8 @@ PROGRAMS_bench := $(PROGRAMS)
 define test_binary_rule
 $(BUILD)/tests/$(1)_tests: $(call objects,$(wildcard tests/$(1)/*.cc)) \
     $(BUILD)/tests/main.o $(LIBS_$(1))
-	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(GTEST_LIBS) $$(UV_LIBS) $$(EDIT_LIBS) -lutil
+	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(GTEST_LIBS) $$(UV_LIBS) $$(EDIT_LIBS) \
+	  $$(TRANSPORT_LIBS) -lutil
 endef
 $(foreach m,$(TEST_MODULES),$(eval $(call test_binary_rule,$(m))))
 

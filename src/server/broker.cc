@@ -215,11 +215,13 @@ void Broker::AcceptFrom(size_t listener) {
       }
     }
     StartWorker(ipc::UniqueFd(fd),
-                FormatAddress(reinterpret_cast<sockaddr*>(&peer), length));
+                FormatAddress(reinterpret_cast<sockaddr*>(&peer), length),
+                listeners_[listener].way);
   }
 }
 
-void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer) {
+void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer,
+                         WayIn way) {
   if (!spawner_) {
     Refuse(std::move(client), peer, "cannot start a session now");
     return;
@@ -253,7 +255,7 @@ void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer) {
     relay_.Kill(*index, ErrnoText("epoll_ctl", errno));
   }
   SendStart(
-      Start{*index, std::move(client), std::move(channels->second), peer});
+      Start{*index, std::move(client), std::move(channels->second), peer, way});
 }
 
 void Broker::SendStart(Start start) {
@@ -261,7 +263,7 @@ void Broker::SendStart(Start start) {
   int error = 0;
   if (spawner_ &&
       spawner_->Request(entry.id, start.client.get(), start.worker_end.fd(),
-                        entry.client_number, &error)) {
+                        entry.client_number, &error, start.way)) {
     // The spawner holds its own copies now; the broker's copies of the
     // client socket and of the worker's channel end close here.
     return;

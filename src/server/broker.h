@@ -62,8 +62,10 @@ class Broker {
     ipc::UniqueFd client;
     ipc::Channel worker_end;
     std::string peer;
+    WayIn way = WayIn::kPlain;
   };
-  void StartWorker(ipc::UniqueFd client, const std::string& peer);
+  void StartWorker(ipc::UniqueFd client, const std::string& peer,
+                   WayIn way = WayIn::kPlain);
   // Hands `start` to the spawner; when its control socket is full, holds it
   // and stops accepting until the socket takes it (SendHeld).
   void SendStart(Start start);

@@ -11,12 +11,14 @@
 #include <vector>
 
 #include "ipc/unique_fd.h"
+#include "server/way_in.h"
 
 namespace chat::server {
 
 struct Listener {
-  ipc::UniqueFd fd;     // non-blocking, close-on-exec, listening
-  std::string address;  // e.g. "[::]:8001", with the real port
+  ipc::UniqueFd fd;           // non-blocking, close-on-exec, listening
+  std::string address;        // e.g. "[::]:8001", with the real port
+  WayIn way = WayIn::kPlain;  // what its connections speak
 };
 
 // An empty `bind` means every address. On failure returns nullopt and one

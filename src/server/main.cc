@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "ipc/registry.h"
@@ -18,6 +19,7 @@
 #include "server/options.h"
 #include "server/spawner.h"
 #include "server/test_hooks.h"
+#include "server/ways_in.h"
 
 namespace {
 
@@ -78,19 +80,28 @@ int main(int argc, char** argv) {
   std::string error;
   auto listeners = OpenListeners(options.bind, options.port, &error);
   if (!listeners) return StartupFailure(error);
+  if (!OpenOtherListeners(options, &*listeners, &error)) {
+    return StartupFailure(error);
+  }
+  // TLS credentials and the web page: loaded here, once, before the
+  // spawner exists, and only read by every worker.
+  std::unique_ptr<WaysIn> ways_in = PrepareWaysIn(options, log, &error);
+  if (!ways_in) return StartupFailure(error);
   InstallTestHooksFromEnvironment();  // before any worker can exist
   auto registry = chat::ipc::Registry::Create(options.max_users,
                                               options.max_connections, &error);
   if (!registry) return StartupFailure("registry: " + error);
   // Now, while this process is small and after the registry is mapped (the
   // spawner and so every worker inherit the mapping); see spawner.h.
-  SpawnContext spawn_context{&*registry, &options, &log};
+  SpawnContext spawn_context{&*registry, &options, &log, ways_in.get()};
   std::optional<Spawner> spawner = Spawner::Start(spawn_context, &error);
   if (!spawner) return StartupFailure("spawner: " + error);
   const pid_t spawner_pid = spawner->pid();
 
   std::vector<std::string> addresses;
-  for (const auto& listener : *listeners) addresses.push_back(listener.address);
+  for (const auto& listener : *listeners) {
+    addresses.push_back(listener.address + ListeningSuffix(listener.way));
+  }
   Broker broker(options, log, *registry, std::move(*listeners),
                 std::move(*spawner), spawn_context);
   if (!broker.Init(&error)) return StartupFailure(error);
@@ -98,6 +109,9 @@ int main(int argc, char** argv) {
   // The line scripts and tests wait for; on stdout even under -q.
   for (const auto& address : addresses) {
     std::printf("listening on %s\n", address.c_str());
+  }
+  if (ways_in->tls) {
+    std::printf("tls fingerprint %s\n", ways_in->tls->fingerprint().c_str());
   }
   std::fflush(stdout);
   log.Info(kServerSubject,

@@ -7,6 +7,8 @@
 #include <limits>
 #include <sstream>
 
+#include "server/transport_options.h"
+
 namespace chat::server {
 namespace {
 
@@ -84,6 +86,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   app.add_flag("-v,--verbose", verbose, "Log message texts too")
       ->excludes(quiet_flag);
 
+  AddTransportOptions(app, &options);
+
   ParsedCommandLine result;
   try {
     app.parse(argc, argv);
@@ -104,6 +108,11 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   if (!port) {
     result.exit_status = kExitUsage;
     result.err = app.help();
+    return result;
+  }
+  if (std::string error = CheckTransportOptions(options); !error.empty()) {
+    result.exit_status = kExitUsage;
+    result.err = "server: " + error + "\n";
     return result;
   }
   options.port = static_cast<uint16_t>(*port);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/log.h"
 
@@ -25,6 +26,18 @@ struct Options {
   size_t send_queue = 1 << 20;  // bytes of undelivered output per client
   uint32_t join_timeout_seconds = 60;
   LogLevel log_level = LogLevel::kInfo;
+
+  // Where the server keeps its files, and whether it keeps none.
+  std::string data_dir = ".";
+  bool ephemeral = false;
+
+  // The other ways in (PROTOCOL.md "Ways in"; transport_options.cc).
+  std::optional<uint16_t> tls_port;
+  std::optional<uint16_t> web_port;
+  std::optional<uint16_t> web_tls_port;
+  std::string tls_cert;
+  std::string tls_key;
+  std::vector<std::string> web_origins;
 };
 
 // Exit statuses of the server process.

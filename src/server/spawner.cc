@@ -27,6 +27,7 @@ struct RequestMessage {
   uint32_t connection;
   uint32_t generation;
   int32_t client_number;
+  uint32_t way;  // WayIn
 };
 
 struct ReplyMessage {
@@ -142,7 +143,8 @@ bool ReadRequest(int control, RequestMessage* request, int fds[kPassedFds]) {
       BecomeWorker(
           WorkerSetup{ipc::UniqueFd(fds[0]),
                       ipc::Channel(ipc::UniqueFd(fds[1])), id, context.registry,
-                      context.options, context.log, request.client_number},
+                      context.options, context.log, request.client_number,
+                      static_cast<WayIn>(request.way), context.ways_in},
           broker);
     }
     if (pid < 0) {
@@ -193,8 +195,9 @@ std::optional<Spawner> Spawner::Start(const SpawnContext& context,
 }
 
 bool Spawner::Request(ipc::WorkerId id, int client, int channel,
-                      int client_number, int* error) {
-  RequestMessage request{id.connection, id.generation, client_number};
+                      int client_number, int* error, WayIn way) {
+  RequestMessage request{id.connection, id.generation, client_number,
+                         static_cast<uint32_t>(way)};
   alignas(cmsghdr) char space[CMSG_SPACE(sizeof(int) * kPassedFds)] = {};
   iovec data{&request, sizeof request};
   msghdr message{};

@@ -25,8 +25,11 @@
 #include "ipc/worker_id.h"
 #include "server/log.h"
 #include "server/options.h"
+#include "server/way_in.h"
 
 namespace chat::server {
+
+struct WaysIn;  // ways_in.h
 
 // What the spawner hands each worker; the objects must outlive the broker
 // (they live in main(), and the spawner keeps its copy of them).
@@ -34,6 +37,7 @@ struct SpawnContext {
   ipc::Registry* registry = nullptr;
   const Options* options = nullptr;
   const Log* log = nullptr;
+  const WaysIn* ways_in = nullptr;  // TLS credentials, web page
 };
 
 // The spawner's answer to one request.
@@ -65,7 +69,7 @@ class Spawner {
   // client socket's fd number in the broker, for the log subject. Never
   // blocks: false with *error (errno) if the request could not be sent.
   bool Request(ipc::WorkerId id, int client, int channel, int client_number,
-               int* error);
+               int* error, WayIn way = WayIn::kPlain);
   // Reads one reply. kClosed once the spawner is gone and every reply read.
   SpawnerStatus Receive(SpawnReply* reply);
 

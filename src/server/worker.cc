@@ -16,10 +16,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 
 #include "ipc/io.h"
 #include "server/address.h"
 #include "server/session.h"
+#include "server/ways_in.h"
+#include "transport/stream.h"
 
 namespace chat::server {
 namespace {
@@ -87,6 +90,8 @@ class Worker {
         options_(*setup.options),
         log_(*setup.log),
         subject_(ClientSubject(setup.client_number, getpid())),
+        way_(setup.way),
+        ways_in_(setup.ways_in),
         session_(*setup.registry, channel_, setup.id, log_, subject_),
         output_high_water_(
             std::min(options_.send_queue / 2, kOutputHighWaterMax)) {
@@ -101,6 +106,12 @@ class Worker {
   void Turn();
   void FlushChannel();
   void WriteClient();
+  // Sends what the transport itself still holds; false if it still does.
+  bool FlushStream();
+  // Advances the transport's opening (TLS handshake, HTTP upgrade).
+  void OpenStream();
+  // A transport failure or end: the session ends as the status says.
+  void OnStreamEnd(const transport::Result& result, const char* doing);
   // One send() of `bytes` to the client; how many it took (0 when it took
   // none or failed; a failure ends the session).
   size_t SendToClient(std::string_view bytes);
@@ -119,6 +130,10 @@ class Worker {
   const Options& options_;
   const Log& log_;
   const std::string subject_;
+  const WayIn way_;
+  const WaysIn* const ways_in_;
+  // The connection's transport (transport/stream.h): plain, TLS, web.
+  std::unique_ptr<transport::Stream> stream_;
   Session session_;
   const size_t output_high_water_;
   ipc::UniqueFd signals_;
@@ -152,9 +167,16 @@ void Worker::Run() {
   // Guarded: a quiet server's worker builds no log text (its heap use would
   // dirty pages of its own).
   if (log_.info()) {
-    log_.Info(subject_, "accepted from " + PeerAddressOf(client_.get()));
+    log_.Info(subject_, "accepted from " + PeerAddressOf(client_.get()) +
+                            ListeningSuffix(way_));
   }
   if (!SetUpSignals()) _exit(ExitStatusOf(EndReason::kInternalError));
+  const char* what = nullptr;
+  stream_ = MakeStream(way_, client_.get(), ways_in_, &what);
+  if (!stream_) {
+    log_.Error(subject_, std::string("transport: ") + (what ? what : "?"));
+    _exit(ExitStatusOf(EndReason::kInternalError));
+  }
   int send_buffer = static_cast<int>(std::clamp(
       options_.send_queue / 2, kMinSocketSendBuffer, kMaxSocketSendBuffer));
   if (setsockopt(client_.get(), SOL_SOCKET, SO_SNDBUF, &send_buffer,
@@ -177,6 +199,9 @@ void Worker::Run() {
 
 void Worker::Turn() {
   FlushChannel();
+  // Bytes a transport already took were taken when nothing waited for the
+  // broker, so they may always go on.
+  if (stream_->has_pending_output()) FlushStream();
   if (!channel_.has_queued()) WriteClient();
   // Lines held back by a full output may go on now that some was written;
   // what they produce goes out in the next turn.
@@ -192,15 +217,17 @@ void Worker::Turn() {
   bool read_client =
       session_.wants_input() && channel_.queued_bytes() < kChannelHighWater;
   bool write_client = !session_.output().empty() && !channel_.has_queued();
-  fds[2].events = static_cast<short>((read_client ? POLLIN : 0) |
-                                     (write_client ? POLLOUT : 0));
+  fds[2].events = stream_->Events(read_client, write_client);
   int timeout = session_.registered() ? -1 : MillisecondsUntil(join_deadline_);
+  // Input a transport has already taken off the socket wakes no poll.
+  const bool buffered = read_client && stream_->has_buffered_input();
+  if (buffered) timeout = 0;
 
   // Pages of io_buffer beyond the first that a big frame or read touched
   // are given back only when the worker is about to sleep: while work is
   // waiting, the zero-timeout poll's answer is used as is and the pages are
   // reused, so a busy worker pays nothing; an idle one holds one page.
-  int ready = buffer_touched_ > kPageSize ? poll(fds, 3, 0) : 0;
+  int ready = buffer_touched_ > kPageSize || buffered ? poll(fds, 3, 0) : 0;
   if (ready == 0) {
     ReleaseBufferPages();
     ready = poll(fds, 3, timeout);
@@ -212,7 +239,13 @@ void Worker::Turn() {
   }
   if (fds[0].revents) ReadSignals();
   if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) ReadChannel();
-  if (read_client && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+  if (fds[2].revents && !stream_->established() && !session_.ended()) {
+    OpenStream();
+  }
+  if (session_.ended()) {
+    // The transport ended it (a web request answered, a failed handshake).
+  } else if (read_client &&
+             (buffered || (fds[2].revents & (POLLIN | POLLHUP | POLLERR)))) {
     ReadClient();
   } else if (fds[2].revents & (POLLHUP | POLLERR)) {
     // Reset (or fully shut) while input is paused: poll() would report it
@@ -254,7 +287,45 @@ void Worker::FlushChannel() {
   }
 }
 
+bool Worker::FlushStream() {
+  transport::Result result = stream_->Flush();
+  if (result.status != transport::Status::kOk &&
+      result.status != transport::Status::kWouldBlock) {
+    client_write_failed_ = true;
+    OnStreamEnd(result, "send");
+    return false;
+  }
+  return !stream_->has_pending_output();
+}
+
+void Worker::OpenStream() {
+  transport::Result result = stream_->Open();
+  if (result.status == transport::Status::kOk ||
+      result.status == transport::Status::kWouldBlock) {
+    return;
+  }
+  client_write_failed_ = true;
+  OnStreamEnd(result, stream_->name());
+}
+
+void Worker::OnStreamEnd(const transport::Result& result, const char* doing) {
+  if (result.status == transport::Status::kClosed) {
+    if (result.what != nullptr && log_.info()) {
+      log_.Info(subject_, std::string(doing) + ": " + result.what);
+    }
+    session_.OnClientClosed();
+    return;
+  }
+  if (result.what != nullptr) {
+    log_.Error(subject_, std::string(doing) + ": " + result.what);
+  } else {
+    log_.Error(subject_, ErrnoText(doing, result.error));
+  }
+  session_.OnClientError();
+}
+
 void Worker::WriteClient() {
+  if (stream_->has_pending_output() && !FlushStream()) return;
   OutputBuffer& output = session_.output();
   while (!output.empty() && !client_write_failed_) {
     size_t written = SendToClient(output.pending());
@@ -264,21 +335,16 @@ void Worker::WriteClient() {
 }
 
 size_t Worker::SendToClient(std::string_view bytes) {
-  ipc::IoResult result =
-      ipc::WriteSome(client_.get(), bytes.data(), bytes.size());
+  transport::Result result = stream_->Write(bytes);
   switch (result.status) {
-    case ipc::IoStatus::kOk:
+    case transport::Status::kOk:
       return result.bytes;
-    case ipc::IoStatus::kWouldBlock:
+    case transport::Status::kWouldBlock:
       return 0;
-    case ipc::IoStatus::kClosed:
+    case transport::Status::kClosed:
+    case transport::Status::kError:
       client_write_failed_ = true;
-      session_.OnClientClosed();
-      return 0;
-    case ipc::IoStatus::kError:
-      client_write_failed_ = true;
-      log_.Error(subject_, ErrnoText("send", result.error));
-      session_.OnClientError();
+      OnStreamEnd(result, "send");
       return 0;
   }
   return 0;
@@ -337,21 +403,20 @@ void Worker::ReadChannel() {
 }
 
 void Worker::ReadClient() {
-  ipc::IoResult result = ipc::ReadSome(client_.get(), io_buffer, kReadChunk);
+  transport::Result result = stream_->Read(io_buffer, kReadChunk);
   switch (result.status) {
-    case ipc::IoStatus::kOk:
+    case transport::Status::kOk:
       buffer_touched_ = std::max(buffer_touched_, result.bytes);
       session_.OnInput(std::string_view(io_buffer, result.bytes));
       return;
-    case ipc::IoStatus::kWouldBlock:
+    case transport::Status::kWouldBlock:
       return;
-    case ipc::IoStatus::kClosed:
-      client_eof_ = true;
-      session_.OnClientClosed();
+    case transport::Status::kClosed:
+      client_eof_ = result.what == nullptr;
+      OnStreamEnd(result, stream_->name());
       return;
-    case ipc::IoStatus::kError:
-      log_.Error(subject_, ErrnoText("read", result.error));
-      session_.OnClientError();
+    case transport::Status::kError:
+      OnStreamEnd(result, "read");
       return;
   }
 }
@@ -379,17 +444,31 @@ void Worker::Finish() {
     poll(&waiter, 1, MillisecondsUntil(deadline));
   }
 
+  // A transport still opening (a TLS handshake, an HTTP request head) has
+  // nowhere to put lines.
   bool client_gone = reason == EndReason::kClosed ||
-                     reason == EndReason::kClientError || client_write_failed_;
+                     reason == EndReason::kClientError ||
+                     client_write_failed_ || !stream_->established();
   if (!client_gone) {
     // A client dropped as slow gets one try (it does not read anyway);
     // everyone else gets their last lines within the deadline.
     bool once = reason == EndReason::kSlow;
-    while (!session_.output().empty() && !client_write_failed_) {
+    while ((!session_.output().empty() || stream_->has_pending_output()) &&
+           !client_write_failed_) {
       WriteClient();
-      if (once || session_.output().empty() || Clock::now() >= deadline) break;
-      pollfd waiter{client_.get(), POLLOUT, 0};
+      if (once ||
+          (session_.output().empty() && !stream_->has_pending_output()) ||
+          Clock::now() >= deadline) {
+        break;
+      }
+      pollfd waiter{client_.get(), stream_->Events(false, true), 0};
       poll(&waiter, 1, MillisecondsUntil(deadline));
+    }
+    if (!client_write_failed_) {
+      stream_->Close(
+          reason == EndReason::kShutdown ? transport::CloseReason::kGoingAway
+          : reason == EndReason::kSlow   ? transport::CloseReason::kPolicy
+                                         : transport::CloseReason::kNormal);
     }
     shutdown(client_.get(), SHUT_WR);
     if (!client_eof_) {
@@ -402,6 +481,7 @@ void Worker::Finish() {
       }
     }
   }
+  stream_.reset();
   client_.Reset();
   _exit(ExitStatusOf(reason));
 }

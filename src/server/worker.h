@@ -10,8 +10,11 @@
 #include "ipc/worker_id.h"
 #include "server/log.h"
 #include "server/options.h"
+#include "server/way_in.h"
 
 namespace chat::server {
+
+struct WaysIn;  // ways_in.h
 
 struct WorkerSetup {
   ipc::UniqueFd client;  // the accepted TCP socket, non-blocking
@@ -22,6 +25,8 @@ struct WorkerSetup {
   const Log* log;
   int client_number;  // the client socket's fd number in the broker, which
                       // names the connection in the log ("fd N pid P")
+  WayIn way = WayIn::kPlain;        // the transport to speak
+  const WaysIn* ways_in = nullptr;  // what the transports need
 };
 
 // Serves the connection and exits the process (never returns). Call only in
