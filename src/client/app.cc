@@ -12,6 +12,7 @@
 
 #include "client/completion.h"
 #include "client/exit_code.h"
+#include "client/known_servers.h"
 #include "client/terminal.h"
 
 namespace chat::client {
@@ -88,6 +89,22 @@ int App::Run() {
   uv_timer_init(loop_, &quit_timer_);
   quit_timer_.data = this;
   StartInput();
+  if (options_.tls) {
+    connection_.EnableTls(
+        [this](const transport::TlsClient& tls) -> std::optional<std::string> {
+          PeerCertificate peer{options_.host, options_.port,
+                               tls.PeerFingerprint(), false};
+          std::string why;
+          peer.system_trusted = tls.SystemTrusted(&why);
+          TrustDecision decision =
+              DecideTrust(peer, options_.fingerprint, KnownServersPath());
+          if (!decision.accepted) return decision.message;
+          if (!decision.message.empty()) {
+            std::fprintf(stderr, "chat-client: %s\n", decision.message.c_str());
+          }
+          return std::nullopt;
+        });
+  }
   connection_.Connect(options_.host, options_.port);
   uv_run(loop_, UV_RUN_DEFAULT);
   return exit_code_;

@@ -121,6 +121,19 @@ void ServerConnection::OnConnect(uv_connect_t* request, int status) {
   uv_tcp_keepalive(self->socket_, 1, 60);
   self->state_ = State::kConnected;
   uv_read_start(reinterpret_cast<uv_stream_t*>(self->socket_), OnAlloc, OnRead);
+  if (self->tls_check_) {
+    std::string error;
+    self->tls_ = transport::TlsClient::Create(
+        self->host_, [self](std::string_view bytes) { self->WriteRaw(bytes); },
+        &error);
+    if (self->tls_) self->tls_->Start(&error);
+    if (!self->tls_ ||
+        self->tls_->state() == transport::TlsClient::State::kFailed) {
+      self->Close();
+      self->events_.connect_failed(error);
+    }
+    return;  // `connected` once the certificate is accepted
+  }
   self->events_.connected();
 }
 
@@ -135,6 +148,16 @@ void ServerConnection::OnRead(uv_stream_t* stream, ssize_t nread,
                               const uv_buf_t* buf) {
   auto* self = static_cast<ServerConnection*>(stream->data);
   if (self->state_ != State::kConnected) return;
+  if (self->tls_ && !self->tls_accepted_ && nread < 0) {
+    self->Close();
+    self->events_.connect_failed(
+        "TLS handshake with " + self->host_ + " port " + self->port_text_ +
+        " failed: " +
+        (nread == UV_EOF ? std::string("the server closed the connection")
+                         : Describe(static_cast<int>(nread))) +
+        " (is it the server's TLS port?)");
+    return;
+  }
   if (nread == UV_EOF) {
     self->Broken("");
     return;
@@ -143,7 +166,48 @@ void ServerConnection::OnRead(uv_stream_t* stream, ssize_t nread,
     self->Broken(Describe(static_cast<int>(nread)));
     return;
   }
-  self->assembler_.Append(std::string_view(buf->base, nread));
+  if (self->tls_) {
+    self->HandleTls(std::string_view(buf->base, nread));
+  } else {
+    self->HandleBytes(std::string_view(buf->base, nread));
+  }
+}
+
+void ServerConnection::HandleTls(std::string_view bytes) {
+  using TlsState = transport::TlsClient::State;
+  std::string plain;
+  std::string error;
+  TlsState state = tls_->Feed(bytes, &plain, &error);
+  if (!tls_accepted_) {
+    if (state == TlsState::kHandshaking) return;
+    if (state != TlsState::kReady) {
+      Close();
+      events_.connect_failed("TLS handshake with " + host_ + " port " +
+                             port_text_ + " failed" +
+                             (error.empty() ? "" : ": " + error));
+      return;
+    }
+    if (std::optional<std::string> refusal = tls_check_(*tls_)) {
+      Close();
+      events_.connect_failed(*refusal);
+      return;
+    }
+    tls_accepted_ = true;
+    events_.connected();
+    if (state_ != State::kConnected) return;
+  }
+  HandleBytes(plain);
+  if (state_ != State::kConnected) return;
+  if (state == TlsState::kClosed) {
+    Broken("");
+  } else if (state == TlsState::kFailed) {
+    Broken(error);
+  }
+}
+
+void ServerConnection::HandleBytes(std::string_view bytes) {
+  ServerConnection* self = this;
+  self->assembler_.Append(bytes);
   std::string_view line;
   // A handler may close the connection (BYE): stop at once when it does.
   while (self->state_ == State::kConnected) {
@@ -159,10 +223,26 @@ void ServerConnection::OnRead(uv_stream_t* stream, ssize_t nread,
 
 void ServerConnection::Send(std::string_view line) {
   if (state_ != State::kConnected) return;
+  if (tls_) {
+    std::string error;
+    std::string bytes;
+    bytes.reserve(line.size() + 1);
+    bytes.append(line);
+    bytes += '\n';
+    if (!tls_->Write(bytes, &error)) Broken(error);
+    return;
+  }
+  std::string bytes;
+  bytes.reserve(line.size() + 1);
+  bytes.append(line);
+  bytes += '\n';
+  WriteRaw(bytes);
+}
+
+void ServerConnection::WriteRaw(std::string_view bytes) {
+  if (state_ != State::kConnected || socket_ == nullptr) return;
   auto* write = new WriteRequest;
-  write->bytes.reserve(line.size() + 1);
-  write->bytes.append(line);
-  write->bytes += '\n';
+  write->bytes.assign(bytes);
   write->request.data = this;
   uv_buf_t buf = uv_buf_init(write->bytes.data(),
                              static_cast<unsigned>(write->bytes.size()));

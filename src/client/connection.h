@@ -1,7 +1,8 @@
 // ServerConnection: the TCP connection to the chat server on the libuv loop:
 // name resolution (uv_getaddrinfo), a connect attempt on each address in
 // turn, then reading server lines (protocol::LineAssembler) and writing
-// request lines.
+// request lines; with TLS (EnableTls) the same inside a TlsClient, and
+// `connected` only once the handshake is done and the certificate accepted.
 #ifndef CHAT_CLIENT_CONNECTION_H_
 #define CHAT_CLIENT_CONNECTION_H_
 
@@ -9,10 +10,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "protocol/line_assembler.h"
+#include "transport/tls_client.h"
 
 namespace chat::client {
 
@@ -38,6 +42,13 @@ class ServerConnection {
   // it returns) before the object goes away.
   ~ServerConnection();
 
+  // Speak TLS; `check` decides on the server's certificate once the
+  // handshake is done: nullopt accepts, a message refuses (reported as
+  // connect_failed). Call before Connect.
+  using TlsCheck =
+      std::function<std::optional<std::string>(const transport::TlsClient&)>;
+  void EnableTls(TlsCheck check) { tls_check_ = std::move(check); }
+
   void Connect(std::string host, uint16_t port);
   // Sends `line` and an LF. Ignored once closed.
   void Send(std::string_view line);
@@ -61,6 +72,12 @@ class ServerConnection {
   void TryNextAddress();
   void CloseSocket();
   void Broken(std::string error);
+  // Bytes onto the socket as they are (ciphertext with TLS).
+  void WriteRaw(std::string_view bytes);
+  // Line bytes from the server (plaintext).
+  void HandleBytes(std::string_view bytes);
+  // Ciphertext from the server.
+  void HandleTls(std::string_view bytes);
 
   uv_loop_t* loop_;
   Events events_;
@@ -78,6 +95,9 @@ class ServerConnection {
   bool attempt_timed_out_ = false;
   uv_timer_t connect_timer_{};
   bool timer_open_ = false;
+  TlsCheck tls_check_;
+  std::unique_ptr<transport::TlsClient> tls_;
+  bool tls_accepted_ = false;
   protocol::LineAssembler assembler_;
   char read_buffer_[64 * 1024];
 };

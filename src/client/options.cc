@@ -46,6 +46,24 @@ std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
           "");
   app.add_flag("--no-color", options.no_color,
                "never colour the output (so does the NO_COLOR variable)");
+  app.add_flag("--tls", options.tls,
+               "connect with TLS (to the server's --tls-port); the "
+               "certificate is trusted on first use");
+  std::string fingerprint;
+  app.add_option("--fingerprint", fingerprint,
+                 "accept only the certificate with this fingerprint "
+                 "(implies --tls)")
+      ->type_name("SHA256:HEX")
+      ->check(
+          [](const std::string& text) {
+            bool ok = text.size() == 7 + 64 && text.rfind("SHA256:", 0) == 0 &&
+                      text.find_first_not_of("0123456789abcdefABCDEF", 7) ==
+                          std::string::npos;
+            return ok ? std::string()
+                      : "expected SHA256: and 64 hex digits, as the server "
+                        "prints it";
+          },
+          "");
 
   try {
     app.parse(argc, argv);
@@ -55,6 +73,10 @@ std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
   }
   options.port = static_cast<uint16_t>(port);
   if (app.count("--user") > 0) options.user = user;
+  if (app.count("--fingerprint") > 0) {
+    options.fingerprint = fingerprint;
+    options.tls = true;
+  }
   return options;
 }
 

@@ -1,5 +1,5 @@
 // Command-line options of the client: HOST PORT (or --host/--port), --user,
-// --no-color, --help and --version, parsed with CLI11.
+// --no-color, --tls, --fingerprint, --help and --version, parsed with CLI11.
 #ifndef CHAT_CLIENT_OPTIONS_H_
 #define CHAT_CLIENT_OPTIONS_H_
 
@@ -18,6 +18,10 @@ struct Options {
   uint16_t port = 0;
   std::optional<std::string> user;
   bool no_color = false;
+  // TLS to the server's TLS port (known_servers.h decides on trust);
+  // --fingerprint pins the certificate and implies --tls.
+  bool tls = false;
+  std::optional<std::string> fingerprint;
 };
 
 // The options, or the exit status to end with right away: 0 after --help or
