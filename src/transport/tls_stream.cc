@@ -123,10 +123,7 @@ Result TlsStream::Flush() {
 Result TlsStream::Write(std::string_view bytes) {
   if (!established_) {
     Result opened = Open();
-    if (opened.status != Status::kOk) {
-      if (opened.status == Status::kWouldBlock) return {Status::kWouldBlock};
-      return opened;
-    }
+    if (opened.status != Status::kOk) return opened;
   }
   if (pending_send_ != 0) {
     Result flushed = Flush();

@@ -447,7 +447,7 @@ Result WebSocketStream::Flush() {
 Result WebSocketStream::Write(std::string_view bytes) {
   if (phase_ != Phase::kOpen) {
     Result opened = Open();
-    if (opened.status != Status::kOk) return {opened.status};
+    if (opened.status != Status::kOk) return opened;
   }
   if (close_sent_) return {Status::kClosed};
   if (has_pending_output()) {
