@@ -146,7 +146,7 @@ $(BENCH_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/bench)))
 $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 
 # Layering: server -> ipc, protocol, transport, web; client -> protocol,
-# transport; bench -> protocol.
+# transport; bench -> protocol, transport.
 $(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(IPC_LIB) \
     $(PROTOCOL_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
 	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(TRANSPORT_LIBS)
@@ -155,8 +155,9 @@ $(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB) \
     $(TRANSPORT_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS) $(TRANSPORT_LIBS)
 
-$(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^
+$(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB) \
+    $(TRANSPORT_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(TRANSPORT_LIBS)
 
 # What each module's tests link and which programs they start.
 LIBS_ipc := $(IPC_LIB)
@@ -166,7 +167,7 @@ LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB) \
 LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB) $(TRANSPORT_LIB)
 LIBS_transport := $(SUPPORT_LIB) $(TRANSPORT_LIB)
 LIBS_web := $(SUPPORT_LIB) $(TRANSPORT_LIB)
-LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB)
+LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB) $(TRANSPORT_LIB)
 LIBS_docs := $(SUPPORT_LIB)
 PROGRAMS_server := $(BIN)/server
 PROGRAMS_client := $(BIN)/server $(BIN)/client

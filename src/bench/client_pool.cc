@@ -89,6 +89,11 @@ int ClientPool::Open(std::string name, int role, bool join_channel) {
   // Registration goes out as soon as the connection is up; the server reads
   // it after its greeting.
   dialect_.Register(c.name, &c.out);
+  c.wire = MakeWire(config_.wire);
+  if (c.wire) {
+    std::string error;
+    if (!c.wire->Start(&c.wire_out, &error)) return fail(error.c_str());
+  }
   c.state = ClientState::kConnecting;
   if (r == 0) FinishConnect(id);
   return id;
@@ -143,11 +148,20 @@ void ClientPool::Flush(int id) {
   if (c.state == ClientState::kClosed || c.state == ClientState::kConnecting) {
     return;
   }
-  while (c.out_sent < c.out.size()) {
-    ssize_t n = send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent,
-                     MSG_NOSIGNAL);
+  // With a wire, the lines in `out` become wire bytes first, and those
+  // are what is sent.
+  if (c.wire && !c.out.empty()) {
+    c.wire->Send(c.out, &c.wire_out);
+    c.out.clear();
+    c.out_sent = 0;
+  }
+  std::string& bytes = c.wire ? c.wire_out : c.out;
+  size_t& sent = c.wire ? c.wire_sent : c.out_sent;
+  while (sent < bytes.size()) {
+    ssize_t n =
+        send(c.fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
     if (n > 0) {
-      c.out_sent += static_cast<size_t>(n);
+      sent += static_cast<size_t>(n);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -157,13 +171,13 @@ void ClientPool::Flush(int id) {
     }
     // The peer is gone; the read side reports it and closes the connection,
     // outside whatever handler is sending now.
-    c.out.clear();
-    c.out_sent = 0;
+    bytes.clear();
+    sent = 0;
     SetWriteInterest(id, false);
     return;
   }
-  c.out.clear();
-  c.out_sent = 0;
+  bytes.clear();
+  sent = 0;
   SetWriteInterest(id, false);
 }
 
@@ -177,6 +191,9 @@ void ClientPool::Close(int id) {
   c.fd = -1;
   --open_;
   std::string().swap(c.out);
+  c.wire.reset();
+  std::string().swap(c.wire_out);
+  c.wire_sent = 0;
   c.out_sent = 0;
   if (id != dispatching_) c.in.Release();
 }
@@ -301,10 +318,22 @@ void ClientPool::ReadAll(int id) {
       return;
     }
     counters_.bytes_in += n;
+    std::string_view received(scratch, static_cast<size_t>(n));
+    std::string plain;
+    if (c.wire) {
+      std::string error;
+      size_t before = c.wire_out.size();
+      if (!c.wire->Receive(received, &plain, &c.wire_out, &error)) {
+        Gone(id, error);
+        return;
+      }
+      if (c.wire_out.size() != before) Flush(id);
+      received = plain;
+    }
     dispatching_ = id;
-    bool fits = c.in.Feed(
-        std::string_view(scratch, static_cast<size_t>(n)),
-        [this, id](std::string_view line) { DispatchLine(id, line); });
+    bool fits = c.in.Feed(received, [this, id](std::string_view line) {
+      DispatchLine(id, line);
+    });
     dispatching_ = -1;
     if (c.state == ClientState::kClosed) {
       c.in.Release();

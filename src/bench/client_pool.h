@@ -19,6 +19,7 @@
 #include "bench/dialect.h"
 #include "bench/line_splitter.h"
 #include "bench/progress.h"
+#include "bench/wire.h"
 
 namespace chat::bench {
 
@@ -44,6 +45,11 @@ struct Client {
   LineSplitter in;
   std::string out;
   size_t out_sent = 0;
+  // --tls, --ws: what `out` becomes on the socket (wire.h), sent from
+  // wire_out; null for plain connections, which send `out` itself.
+  std::unique_ptr<Wire> wire;
+  std::string wire_out;
+  size_t wire_sent = 0;
 };
 
 class ClientHandler {
@@ -75,6 +81,7 @@ struct PoolConfig {
   sockaddr_in server{};
   int sources = 32;      // loopback source addresses to spread over
   int concurrency = 64;  // Enqueue: connections between connect and ready
+  WireKind wire = WireKind::kPlain;
 };
 
 class ClientPool {

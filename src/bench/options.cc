@@ -80,9 +80,17 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   app.add_option("--host", o.host,
                  "server address, numeric IPv4 in 127.0.0.0/8 (default "
                  "127.0.0.1)");
-  app.add_flag("--irc", o.irc,
-               "speak IRC (NICK/USER, PRIVMSG, one channel) instead of the "
-               "chat protocol");
+  auto* irc_flag =
+      app.add_flag("--irc", o.irc,
+                   "speak IRC (NICK/USER, PRIVMSG, one channel) instead of the "
+                   "chat protocol");
+  auto* tls_flag = app.add_flag("--tls", o.tls,
+                                "speak TLS (to the chat server's --tls-port)")
+                       ->excludes(irc_flag);
+  app.add_flag("--ws", o.ws,
+               "speak WebSocket (to the chat server's --web-port)")
+      ->excludes(irc_flag)
+      ->excludes(tls_flag);
   app.add_option("--channel", o.channel, "IRC channel for broadcasts")
       ->check([](const std::string& name) {
         return !name.empty() && (name[0] == '#' || name[0] == '&') &&

@@ -24,6 +24,8 @@ struct Options {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
   bool irc = false;
+  bool tls = false;  // --port is the server's TLS port
+  bool ws = false;   // --port is the server's web port (WebSocket)
   std::string channel = "#bench";
   bool hold_join = false;  // IRC hold: join the channel too
   // Scenario sizes; the defaults depend on the scenario (see Defaults()).

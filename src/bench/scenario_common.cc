@@ -111,6 +111,9 @@ void CountMissingAcks(int64_t missing, std::string_view verb, Report* report) {
 ClientPool MakePool(const RunContext& context, ClientHandler* handler) {
   PoolConfig config{context.server, static_cast<int>(context.options.sources),
                     static_cast<int>(context.options.concurrency)};
+  config.wire = context.options.tls  ? WireKind::kTls
+                : context.options.ws ? WireKind::kWebSocket
+                                     : WireKind::kPlain;
   return ClientPool(context.dialect, config, handler, context.progress);
 }
 
