@@ -102,6 +102,15 @@ Result TlsStream::Read(char* buffer, size_t capacity) {
 }
 
 Result TlsStream::Flush() {
+  if (pending_send_ == 0 && established_ && blocked_on_write_) {
+    // Nothing of ours is pending: sending nothing flushes what GnuTLS
+    // buffered for itself.
+    ssize_t n = gnutls_record_send(session_, nullptr, 0);
+    if (n == GNUTLS_E_AGAIN) return {Status::kWouldBlock};
+    blocked_on_write_ = false;
+    if (n < 0 && n != GNUTLS_E_INTERRUPTED) return Failed(static_cast<int>(n));
+    return {};
+  }
   while (pending_send_ != 0) {
     ssize_t n = gnutls_record_send(session_, nullptr, 0);
     if (n >= 0) {

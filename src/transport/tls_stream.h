@@ -27,7 +27,11 @@ class TlsStream final : public Stream {
   Result Open() override;
   Result Read(char* buffer, size_t capacity) override;
   Result Write(std::string_view bytes) override;
-  bool has_pending_output() const override { return pending_send_ != 0; }
+  // Also while GnuTLS itself waits to write (a TLS 1.3 key update answered
+  // while the socket was full), so that the caller's Flush moves it on.
+  bool has_pending_output() const override {
+    return pending_send_ != 0 || (established_ && blocked_on_write_);
+  }
   Result Flush() override;
   bool has_buffered_input() const override;
   short Events(bool want_read, bool want_write) const override;
