@@ -26,6 +26,8 @@ PACKAGE_PROBES := \
   /usr/include/gtest/gtest.h:libgtest-dev \
   /usr/include/gmock/gmock.h:libgmock-dev \
   /usr/include/editline/readline.h:libedit-dev \
+  /usr/include/sqlite3.h:libsqlite3-dev \
+  /usr/include/sodium.h:libsodium-dev \
   /usr/bin/mandoc:mandoc
 probe_file = $(firstword $(subst :, ,$(1)))
 probe_package = $(lastword $(subst :, ,$(1)))
@@ -74,6 +76,7 @@ UV_LIBS := $(shell pkg-config --libs libuv 2>/dev/null || echo -luv)
 EDIT_CFLAGS := $(shell pkg-config --cflags libedit 2>/dev/null)
 EDIT_LIBS := $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
 GTEST_LIBS := -lgmock -lgtest
+STORE_LIBS := -lsqlite3 -lsodium
 
 # --- Sources ----------------------------------------------------------------
 objects = $(patsubst %.cc,$(BUILD)/%.o,$(1))
@@ -82,6 +85,7 @@ sources = $(wildcard $(1)/*.cc)
 IPC_LIB := $(BUILD)/libipc.a
 PROTOCOL_LIB := $(BUILD)/libprotocol.a
 SERVER_LIB := $(BUILD)/libserver.a
+STORE_LIB := $(BUILD)/libstore.a
 CLIENT_LIB := $(BUILD)/libclient.a
 BENCH_LIB := $(BUILD)/libbench.a
 SUPPORT_LIB := $(BUILD)/libtestsupport.a
@@ -125,13 +129,16 @@ $(BUILD)/lib%.a:
 $(IPC_LIB): $(call objects,$(call sources,src/ipc))
 $(PROTOCOL_LIB): $(call objects,$(call sources,src/protocol))
 $(SERVER_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/server)))
+$(STORE_LIB): $(call objects,$(call sources,src/store))
 $(CLIENT_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/client)))
 $(BENCH_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/bench)))
 $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 
-# Layering: server -> ipc, protocol; client -> protocol; bench -> protocol.
-$(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB)
-	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^
+# Layering: server -> store, ipc, protocol; store -> ipc; admin -> store;
+# client -> protocol; bench -> protocol.
+$(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(STORE_LIB) \
+    $(IPC_LIB) $(PROTOCOL_LIB)
+	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(STORE_LIBS)
 
 $(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS)
@@ -142,11 +149,15 @@ $(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB)
 # What each module's tests link and which programs they start.
 LIBS_ipc := $(IPC_LIB)
 LIBS_protocol := $(PROTOCOL_LIB)
-LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB)
+LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(STORE_LIB) $(IPC_LIB) \
+  $(PROTOCOL_LIB)
+LIBS_store := $(SUPPORT_LIB) $(SERVER_LIB) $(STORE_LIB) $(IPC_LIB) \
+  $(PROTOCOL_LIB)
 LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB)
 LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB)
 LIBS_docs := $(SUPPORT_LIB)
 PROGRAMS_server := $(BIN)/server
+PROGRAMS_store := $(PROGRAMS)
 PROGRAMS_client := $(BIN)/server $(BIN)/client
 PROGRAMS_bench := $(PROGRAMS)
 
@@ -155,7 +166,8 @@ PROGRAMS_bench := $(PROGRAMS)
 define test_binary_rule
 $(BUILD)/tests/$(1)_tests: $(call objects,$(wildcard tests/$(1)/*.cc)) \
     $(BUILD)/tests/main.o $(LIBS_$(1))
-	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(GTEST_LIBS) $$(UV_LIBS) $$(EDIT_LIBS) -lutil
+	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(GTEST_LIBS) $$(UV_LIBS) $$(EDIT_LIBS) \
+	  $$(STORE_LIBS) -lutil
 endef
 $(foreach m,$(TEST_MODULES),$(eval $(call test_binary_rule,$(m))))
 

@@ -25,6 +25,13 @@ struct Options {
   size_t send_queue = 1 << 20;  // bytes of undelivered output per client
   uint32_t join_timeout_seconds = 60;
   LogLevel log_level = LogLevel::kInfo;
+
+  // The store (store/): accounts, mailboxes, history, the audit log.
+  std::string data_dir = ".";  // holds chat-server.db
+  bool ephemeral = false;      // no database, no store process
+  uint32_t mailbox = 100;      // messages waiting per account
+  uint32_t mailbox_days = 30;  // days a waiting message is kept
+  uint32_t history_days = 7;   // days messages are kept (0: none)
 };
 
 // Exit statuses of the server process.

@@ -139,11 +139,11 @@ bool ReadRequest(int control, RequestMessage* request, int fds[kPassedFds]) {
     pid_t pid = can_clone ? CloneWorker(state) : -1;
     int error = can_clone ? errno : ENOSYS;
     if (pid == 0) {
-      BecomeWorker(
-          WorkerSetup{ipc::UniqueFd(fds[0]),
-                      ipc::Channel(ipc::UniqueFd(fds[1])), id, context.registry,
-                      context.options, context.log, request.client_number},
-          broker);
+      BecomeWorker(WorkerSetup{ipc::UniqueFd(fds[0]),
+                               ipc::Channel(ipc::UniqueFd(fds[1])), id,
+                               context.registry, context.options, context.log,
+                               context.hash_slots, request.client_number},
+                   broker);
     }
     if (pid < 0) {
       std::string line =

@@ -25,6 +25,7 @@
 #include "ipc/worker_id.h"
 #include "server/log.h"
 #include "server/options.h"
+#include "server/password.h"
 
 namespace chat::server {
 
@@ -34,6 +35,7 @@ struct SpawnContext {
   ipc::Registry* registry = nullptr;
   const Options* options = nullptr;
   const Log* log = nullptr;
+  HashSlots* hash_slots = nullptr;
 };
 
 // The spawner's answer to one request.

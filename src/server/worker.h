@@ -10,6 +10,7 @@
 #include "ipc/worker_id.h"
 #include "server/log.h"
 #include "server/options.h"
+#include "server/password.h"
 
 namespace chat::server {
 
@@ -20,8 +21,9 @@ struct WorkerSetup {
   ipc::Registry* registry;
   const Options* options;
   const Log* log;
-  int client_number;  // the client socket's fd number in the broker, which
-                      // names the connection in the log ("fd N pid P")
+  HashSlots* hash_slots;  // for Argon2id (password.h); may be null
+  int client_number;      // the client socket's fd number in the broker, which
+                          // names the connection in the log ("fd N pid P")
 };
 
 // Serves the connection and exits the process (never returns). Call only in

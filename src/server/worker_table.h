@@ -37,6 +37,9 @@ struct WorkerEntry {
   int client_number = -1;      // the client socket's fd in the broker, for logs
   bool spawn_pending = false;  // asked the spawner; no pid yet
   bool orphaned = false;       // its spawner died before naming the pid
+  uint32_t session = 0;        // numbers the session in the audit log
+  std::string peer;            // the client's address, "host:port"
+  bool account = false;        // registered by logging in to an account
 };
 
 class WorkerTable {
