@@ -268,10 +268,14 @@ void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer) {
   WorkerEntry& entry = table_.at(*index);
   ++pending_spawns_;
   entry.spawn_pending = true;
-  entry.client_number = client.get();
+  // Named in the log by the broker's end of its channel: open as long as
+  // the connection is, so no two open connections share the number (the
+  // accepted socket itself is closed here once the spawner has it, and its
+  // number reused at once).
+  entry.client_number = channels->first.fd();
   entry.session = ++next_session_;
   entry.peer = peer;
-  entry.subject = "fd " + std::to_string(client.get());
+  entry.subject = "fd " + std::to_string(entry.client_number);
   entry.channel.emplace(std::move(channels->first));
   entry.channel_readable = true;
   entry.channel_writable = true;

@@ -104,6 +104,7 @@ void Session::LogRequest(const protocol::Request& request,
 
 void Session::HandleRequest(const protocol::Request& request,
                             std::string_view line) {
+  current_verb_ = request.verb;
   // JOIN logs its own outcome; account requests are logged without their
   // arguments (passwords) by their handlers.
   if (request.verb != protocol::Verb::kJoin &&
@@ -176,7 +177,8 @@ void Session::Reply(std::string_view line) {
 }
 
 void Session::RefuseUnregistered() {
-  log_.Info(subject_, "request refused: Unregistered User");
+  log_.Info(subject_, std::string(protocol::VerbName(current_verb_)) +
+                          " refused: Unregistered User");
   Reply(FormatError(ErrorCode::kUnregisteredUser, kJoinFirst));
 }
 

@@ -194,6 +194,7 @@ class Session {
   bool lines_waiting_ = false;  // HandleLines stopped before kNeedMore
   size_t output_pause_ = 0;
   EndReason end_reason_ = EndReason::kNone;
+  protocol::Verb current_verb_ = protocol::Verb::kPing;  // for the log
 
   // Version 2 state (see the accounts section above).
   bool store_ = false;

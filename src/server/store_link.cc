@@ -27,6 +27,9 @@ using store::Op;
 constexpr size_t kMaxQueued = 16 << 20;
 // After the store could not be started, the next try comes this late.
 constexpr std::chrono::seconds kRestartBackoff{1};
+// A store that dies sooner than this after its start (it cannot open the
+// database) is restarted only after kRestartBackoff.
+constexpr std::chrono::milliseconds kYoungDeath{200};
 // How long Stop() waits for the store to commit and exit.
 constexpr std::chrono::milliseconds kStopGrace{3000};
 // How long start-up waits for the store to open the database.
@@ -205,7 +208,7 @@ bool StoreLink::OnReaped(pid_t pid, int wait_status, bool shutting_down) {
     return true;
   }
   log_.Error(kServerSubject, what);
-  const bool died_young = Clock::now() - started_at_ < kRestartBackoff;
+  const bool died_young = Clock::now() - started_at_ < kYoungDeath;
   // Whatever was in flight is lost with it: every worker waiting for an
   // answer must not wait for ever.
   for (uint32_t index = 0; index < table_.capacity(); ++index) {
