@@ -152,7 +152,7 @@ class Session {
   void StoreAnswered(uint8_t status, std::vector<std::string_view> fields);
   void LoginVerify(uint8_t status, const std::vector<std::string_view>& f);
   void LoginClaim();
-  void LoginFinish(uint8_t status);
+  void LoginFinish(uint8_t status, const std::vector<std::string_view>& fields);
   void SecretDone();
   bool RefuseWithoutStore(std::string_view what);
   // A name claimed in the registry but not yet announced is given back.
@@ -216,7 +216,9 @@ class Session {
   std::vector<std::string> parts_;  // fields of kMore answers so far
   bool holding_pushes_ = false;
   std::string held_pushes_;
-  std::string mailbox_last_;  // the last OFFLINE id written, to confirm
+  std::string mailbox_last_;   // the last OFFLINE id written, to confirm
+  std::string saved_privacy_;  // a LOGIN's stored setting ("" if none)
+  std::vector<std::string> saved_contacts_;  // ...and accepted chats
 };
 
 }  // namespace chat::server

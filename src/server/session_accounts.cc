@@ -171,7 +171,7 @@ void Session::StoreAnswered(uint8_t status_byte,
     case StoreWait::kLoginHash:
       return LoginVerify(status_byte, fields);
     case StoreWait::kLoginMailbox:
-      return LoginFinish(status_byte);
+      return LoginFinish(status_byte, fields);
     case StoreWait::kPasswordHash:
     case StoreWait::kUnregisterHash: {
       const bool changing = wait == StoreWait::kPasswordHash;
@@ -389,7 +389,8 @@ void Session::LoginClaim() {
   }
 }
 
-void Session::LoginFinish(uint8_t status_byte) {
+void Session::LoginFinish(uint8_t status_byte,
+                          const std::vector<std::string_view>& fields) {
   const auto status = static_cast<Status>(status_byte);
   if (status != Status::kOk) {
     // Messages sent to the half-logged-in name meanwhile are lost with it;
@@ -411,6 +412,12 @@ void Session::LoginFinish(uint8_t status_byte) {
   }
   parts_.clear();
   held_pushes_.insert(0, offline);
+  // The account's privacy setting and accepted chats, restored once the
+  // broker counts the user in (session_rooms.cc).
+  if (!fields.empty()) {
+    saved_privacy_ = fields[0];
+    saved_contacts_.assign(fields.begin() + 1, fields.end());
+  }
   name_ = pending_name_;
   joining_ = Joining::kLogin;
   log_.Info(subject_, "LOGIN " + name_ + " accepted");

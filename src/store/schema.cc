@@ -7,7 +7,7 @@
 namespace chat::store {
 namespace {
 
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: accounts, offline mailboxes, history, the audit log.
     R"sql(
 CREATE TABLE accounts (
@@ -63,6 +63,18 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_by_name ON login_failures(name_key, time);
 CREATE INDEX login_failures_by_address ON login_failures(address, time);
+)sql",
+    // 2: accepted private chats between accounts, and each account's
+    // privacy setting (NULL: the server's default).
+    R"sql(
+ALTER TABLE accounts ADD COLUMN privacy TEXT;
+CREATE TABLE contacts (
+  a_key TEXT NOT NULL,
+  b_key TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  PRIMARY KEY (a_key, b_key)
+) WITHOUT ROWID;
+CREATE INDEX contacts_by_b ON contacts(b_key);
 )sql",
 };
 

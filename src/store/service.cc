@@ -51,6 +51,8 @@ void Service::Handle(const ipc::FrameView& frame,
       {Op::kSessionOpen, 2, &Service::SessionOpen},
       {Op::kSessionName, 2, &Service::SessionName},
       {Op::kSessionEnd, 1, &Service::SessionEnd},
+      {Op::kContact, 3, &Service::Contact},
+      {Op::kPrivacy, 2, &Service::Privacy},
   };
   Request request{frame.target, frame.count, request_bytes->first,
                   decoded->fields, answers};

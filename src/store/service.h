@@ -79,6 +79,8 @@ class Service {
   void LoginFailed(const Request& request);
   void SetHash(const Request& request);
   void DeleteAccount(const Request& request);
+  void Contact(const Request& request);
+  void Privacy(const Request& request);
   // Seconds until another attempt is allowed, or 0 if it is now.
   int64_t ThrottledFor(std::string_view name_key, std::string_view address);
   // The session's peer address without its port ("" if unknown).

@@ -125,7 +125,50 @@ void Service::LoginDone(const Request& request) {
     part_bytes += bytes;
   }
   flush();
-  request.Reply(rows.ok() ? Status::kOk : Status::kFailed);
+  if (!rows.ok()) return request.Reply(Status::kFailed);
+  // The privacy setting and the accepted chats, which outlive sessions.
+  std::vector<std::string> tail;
+  Statement privacy = db_.Prepare(
+      "SELECT coalesce(privacy, '') FROM accounts WHERE "
+      "name_key = ?1");
+  privacy.Bind(1, key);
+  tail.push_back(privacy.Step() ? privacy.Text(0) : "");
+  Statement contacts = db_.Prepare(
+      "SELECT a.name FROM contacts c JOIN accounts a ON a.name_key = "
+      "CASE WHEN c.a_key = ?1 THEN c.b_key ELSE c.a_key END "
+      "WHERE c.a_key = ?1 OR c.b_key = ?1 ORDER BY c.since");
+  contacts.Bind(1, key);
+  while (contacts.Step()) tail.push_back(contacts.Text(0));
+  std::vector<std::string_view> views(tail.begin(), tail.end());
+  request.Reply(contacts.ok() ? Status::kOk : Status::kFailed, views);
+}
+
+void Service::Contact(const Request& request) {
+  std::string a = Key(request.fields[0]);
+  std::string b = Key(request.fields[1]);
+  if (b < a) std::swap(a, b);  // one row per pair
+  if (request.fields[2] == "1") {
+    db_.Prepare(
+           "INSERT OR IGNORE INTO contacts (a_key, b_key, since) SELECT ?1, "
+           "?2, ?3 WHERE (SELECT count(*) FROM accounts WHERE name_key IN "
+           "(?1, ?2)) = 2")
+        .Bind(1, a)
+        .Bind(2, b)
+        .Bind(3, NowMs())
+        .Run();
+  } else {
+    db_.Prepare("DELETE FROM contacts WHERE a_key = ?1 AND b_key = ?2")
+        .Bind(1, a)
+        .Bind(2, b)
+        .Run();
+  }
+}
+
+void Service::Privacy(const Request& request) {
+  db_.Prepare("UPDATE accounts SET privacy = ?2 WHERE name_key = ?1")
+      .Bind(1, Key(request.fields[0]))
+      .Bind(2, request.fields[1])
+      .Run();
 }
 
 void Service::LoginFailed(const Request& request) {
@@ -155,8 +198,11 @@ void Service::DeleteAccount(const Request& request) {
   Statement history = db_.Prepare(
       "DELETE FROM messages WHERE (sender_key = ?1 OR recipient_key = ?1) "
       "AND recipient_key != '*' AND recipient_key NOT LIKE '#%'");
+  Statement contacts =
+      db_.Prepare("DELETE FROM contacts WHERE a_key = ?1 OR b_key = ?1");
   Statement account = db_.Prepare("DELETE FROM accounts WHERE name_key = ?1");
-  if (!history.Bind(1, key).Run() || !account.Bind(1, key).Run()) {
+  if (!history.Bind(1, key).Run() || !contacts.Bind(1, key).Run() ||
+      !account.Bind(1, key).Run()) {
     return request.Reply(Status::kFailed);
   }
   request.Reply(Status::kOk);

@@ -28,8 +28,9 @@ enum class Op : uint8_t {
   // worker: the hash for a login attempt (name) -> kOk (spelling, hash) /
   // kNotFound / kThrottled (seconds)
   kGetHash = 3,
-  // worker: a login succeeded (name, new hash or "") -> kOk, then the
-  // mailbox as kMore (id, time, from, text) parts and a final kOk
+  // worker: a login succeeded (name, new hash or "") -> the mailbox as kMore
+  // (id, time, from, text) parts, then kOk (privacy setting or "", then the
+  // names of the accounts it has an accepted private chat with)
   kLoginDone = 4,
   // worker: a login failed (name) -> kOk (the attempt is counted)
   kLoginFailed = 5,
@@ -53,6 +54,11 @@ enum class Op : uint8_t {
   kSessionName = 13,
   // broker: a session ended (how); no answer
   kSessionEnd = 14,
+  // broker: two accounts' private chat was accepted ("1") or ended ("0")
+  // (a, b, "1"/"0"); no answer
+  kContact = 15,
+  // broker: an account's privacy setting (name, "open"/"ask"); no answer
+  kPrivacy = 16,
 };
 
 enum class Status : uint8_t {
