@@ -26,6 +26,8 @@ PACKAGE_PROBES := \
   /usr/include/gtest/gtest.h:libgtest-dev \
   /usr/include/gmock/gmock.h:libgmock-dev \
   /usr/include/editline/readline.h:libedit-dev \
+  /usr/include/sqlite3.h:libsqlite3-dev \
+  /usr/include/sodium.h:libsodium-dev \
   /usr/bin/mandoc:mandoc \
   /usr/include/gnutls/gnutls.h:libgnutls28-dev \
   /usr/include/wslay/wslay.h:libwslay-dev \
@@ -80,6 +82,7 @@ UV_LIBS := $(shell pkg-config --libs libuv 2>/dev/null || echo -luv)
 EDIT_CFLAGS := $(shell pkg-config --cflags libedit 2>/dev/null)
 EDIT_LIBS := $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
 GTEST_LIBS := -lgmock -lgtest
+STORE_LIBS := -lsqlite3 -lsodium
 GNUTLS_LIBS := $(shell pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
 # The transports: TLS (GnuTLS), WebSocket frames (wslay), HTTP request heads
 # (http-parser).
@@ -94,6 +97,7 @@ PROTOCOL_LIB := $(BUILD)/libprotocol.a
 TRANSPORT_LIB := $(BUILD)/libtransport.a
 WEB_LIB := $(BUILD)/libweb.a
 SERVER_LIB := $(BUILD)/libserver.a
+STORE_LIB := $(BUILD)/libstore.a
 CLIENT_LIB := $(BUILD)/libclient.a
 BENCH_LIB := $(BUILD)/libbench.a
 SUPPORT_LIB := $(BUILD)/libtestsupport.a
@@ -141,15 +145,16 @@ $(WEB_LIB): $(call objects,$(call sources,src/web))
 # The page is built into the object (.incbin, see src/web/page.cc).
 $(BUILD)/src/web/page.o: src/web/index.html
 $(SERVER_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/server)))
+$(STORE_LIB): $(call objects,$(call sources,src/store))
 $(CLIENT_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/client)))
 $(BENCH_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/bench)))
 $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 
-# Layering: server -> ipc, protocol, transport, web; client -> protocol,
-# transport; bench -> protocol, transport.
-$(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(IPC_LIB) \
-    $(PROTOCOL_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
-	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(TRANSPORT_LIBS)
+# Layering: server -> store, ipc, protocol, transport, web; store -> ipc;
+# admin -> store; client -> protocol, transport; bench -> protocol, transport.
+$(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(STORE_LIB) \
+    $(IPC_LIB) $(PROTOCOL_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
+	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(STORE_LIBS) $(TRANSPORT_LIBS)
 
 $(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB) \
     $(TRANSPORT_LIB)
@@ -162,14 +167,17 @@ $(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB) \
 # What each module's tests link and which programs they start.
 LIBS_ipc := $(IPC_LIB)
 LIBS_protocol := $(PROTOCOL_LIB)
-LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB) \
-  $(TRANSPORT_LIB) $(WEB_LIB)
+LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(STORE_LIB) $(IPC_LIB) \
+  $(PROTOCOL_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
+LIBS_store := $(SUPPORT_LIB) $(SERVER_LIB) $(STORE_LIB) $(IPC_LIB) \
+  $(PROTOCOL_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
 LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB) $(TRANSPORT_LIB)
 LIBS_transport := $(SUPPORT_LIB) $(TRANSPORT_LIB)
 LIBS_web := $(SUPPORT_LIB) $(TRANSPORT_LIB)
 LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB) $(TRANSPORT_LIB)
 LIBS_docs := $(SUPPORT_LIB)
 PROGRAMS_server := $(BIN)/server
+PROGRAMS_store := $(PROGRAMS)
 PROGRAMS_client := $(BIN)/server $(BIN)/client
 PROGRAMS_transport := $(BIN)/server
 PROGRAMS_web := $(BIN)/server
@@ -181,7 +189,7 @@ define test_binary_rule
 $(BUILD)/tests/$(1)_tests: $(call objects,$(wildcard tests/$(1)/*.cc)) \
     $(BUILD)/tests/main.o $(LIBS_$(1))
 	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(GTEST_LIBS) $$(UV_LIBS) $$(EDIT_LIBS) \
-	  $$(TRANSPORT_LIBS) -lutil
+	  $$(STORE_LIBS) $$(TRANSPORT_LIBS) -lutil
 endef
 $(foreach m,$(TEST_MODULES),$(eval $(call test_binary_rule,$(m))))
 

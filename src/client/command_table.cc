@@ -96,7 +96,7 @@ Command Verbatim(std::string_view line) {
       case protocol::Verb::kQuit:
         command.action = Action::kQuit;
         break;
-      case protocol::Verb::kPing:
+      default:  // PING and version 2's verbs: raw, the answer as it comes
         break;
     }
   }

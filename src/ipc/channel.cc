@@ -42,8 +42,10 @@ constexpr int kSocketBuffer = 1 << 20;
 
 // Keep in step with the last FrameKind.
 bool IsKnownKind(uint8_t kind) {
-  return kind >= static_cast<uint8_t>(FrameKind::kDeliver) &&
-         kind <= static_cast<uint8_t>(FrameKind::kLeft);
+  return (kind >= static_cast<uint8_t>(FrameKind::kDeliver) &&
+          kind <= static_cast<uint8_t>(FrameKind::kLeft)) ||
+         (kind >= static_cast<uint8_t>(FrameKind::kStoreRequest) &&
+          kind <= static_cast<uint8_t>(FrameKind::kAccount));
 }
 
 void PutU32(char* at, uint32_t value) { std::memcpy(at, &value, 4); }

@@ -49,6 +49,26 @@ enum class FrameKind : uint8_t {
   // worker -> broker: this worker left the registry; the broker announces
   // `payload` (the name) as gone to the others and stops counting the worker.
   kLeft = 7,
+
+  // Store frames (store/wire.h has their payloads).
+  // worker -> broker -> store: a request. The broker sets `target` to the
+  // asking worker and `count` to its session number before passing it on;
+  // the broker's own requests (the audit log, history) come the same way.
+  kStoreRequest = 8,
+  // store -> broker -> worker `target`: an answer.
+  kStoreReply = 9,
+  // broker -> worker: the store died; requests in flight get no answer.
+  kStoreGone = 10,
+  // worker -> broker: this worker logged in to the account that worker
+  // `target` holds: end that session (BYE Logged In Elsewhere) and answer
+  // kMoveDone once it has left the registry.
+  kMoveLogin = 11,
+  // broker -> worker: the session kMoveLogin named is gone.
+  kMoveDone = 12,
+  // worker -> broker: `count` 1 if this registered user is logged in to an
+  // account, 0 if not (any more); private messages to or from an account are
+  // kept in the history.
+  kAccount = 13,
 };
 
 struct Frame {

@@ -53,6 +53,20 @@ std::string_view ErrorPhrase(ErrorCode code) {
       return "Invalid Text";
     case ErrorCode::kSendQueueExceeded:
       return "Send Queue Exceeded";
+    case ErrorCode::kUnavailable:
+      return "Unavailable";
+    case ErrorCode::kNameReserved:
+      return "Name Reserved";
+    case ErrorCode::kLoginFailed:
+      return "Login Failed";
+    case ErrorCode::kTooManyAttempts:
+      return "Too Many Attempts";
+    case ErrorCode::kInvalidPassword:
+      return "Invalid Password";
+    case ErrorCode::kNoAccount:
+      return "No Account";
+    case ErrorCode::kMailboxFull:
+      return "Mailbox Full";
   }
   // Only a cast of an out-of-range integer gets here: a bug of ours.
   std::fprintf(stderr, "ErrorPhrase: invalid ErrorCode %d\n",
@@ -120,6 +134,40 @@ std::string FormatLeft(std::string_view name) {
 
 std::string FormatBye(std::string_view reason) {
   return WithOptional("BYE", reason);
+}
+
+std::string FormatOkRegister(std::string_view name) {
+  return Concat({"OK REGISTER ", name, "\n"});
+}
+
+std::string FormatOkLogin(std::string_view name) {
+  return Concat({"OK LOGIN ", name, "\n"});
+}
+
+std::string FormatOkPassword() { return "OK PASSWORD\n"; }
+
+std::string FormatOkUnregister(std::string_view name) {
+  return Concat({"OK UNREGISTER ", name, "\n"});
+}
+
+std::string FormatOkMesgQueued(std::string_view name) {
+  return Concat({"OK MESG ", name, " queued\n"});
+}
+
+std::string FormatOffline(std::string_view id, std::string_view time,
+                          std::string_view from, std::string_view text) {
+  return Concat({"OFFLINE ", id, " ", time, " ", from, " ", text, "\n"});
+}
+
+std::string FormatHistoryLine(std::string_view id, std::string_view time,
+                              std::string_view from, std::string_view to,
+                              std::string_view text) {
+  return Concat(
+      {"HISTORY ", id, " ", time, " ", from, " ", to, " ", text, "\n"});
+}
+
+std::string FormatOkHistory(size_t count) {
+  return Concat({"OK HISTORY ", std::to_string(count), "\n"});
 }
 
 }  // namespace chat::protocol

@@ -24,6 +24,14 @@ enum class ErrorCode {
   kLineTooLong,
   kInvalidText,
   kSendQueueExceeded,
+  // Accounts, offline delivery, history (version 2).
+  kUnavailable,
+  kNameReserved,
+  kLoginFailed,
+  kTooManyAttempts,
+  kInvalidPassword,
+  kNoAccount,
+  kMailboxFull,
 };
 
 // The exact phrase, e.g. "Unregistered User".
@@ -52,7 +60,23 @@ std::string FormatJoined(std::string_view name);
 std::string FormatLeft(std::string_view name);
 std::string FormatBye(std::string_view reason);  // "BYE\n" if reason is empty
 
+// Accounts, offline delivery, history (version 2).
+std::string FormatOkRegister(std::string_view name);    // OK REGISTER <name>
+std::string FormatOkLogin(std::string_view name);       // OK LOGIN <name>
+std::string FormatOkPassword();                         // OK PASSWORD
+std::string FormatOkUnregister(std::string_view name);  // OK UNREGISTER <n>
+std::string FormatOkMesgQueued(std::string_view name);  // OK MESG <n> queued
+// OFFLINE <id> <time> <from> <text>
+std::string FormatOffline(std::string_view id, std::string_view time,
+                          std::string_view from, std::string_view text);
+// HISTORY <id> <time> <from> <to> <text>
+std::string FormatHistoryLine(std::string_view id, std::string_view time,
+                              std::string_view from, std::string_view to,
+                              std::string_view text);
+std::string FormatOkHistory(size_t count);  // OK HISTORY <n>
+
 inline constexpr std::string_view kByeShutdown = "Server shutting down";
+inline constexpr std::string_view kByeLoggedInElsewhere = "Logged In Elsewhere";
 inline constexpr std::string_view kByeJoinTimeout = "Join Timeout";
 
 }  // namespace chat::protocol

@@ -3,6 +3,8 @@
 #include "protocol/request.h"
 
 #include <array>
+#include <cstdint>
+#include <optional>
 
 #include "protocol/text.h"
 
@@ -15,14 +17,93 @@ struct VerbSpec {
   std::string_view form;  // the correct form, the detail of kBadSyntax
 };
 
-constexpr std::array<VerbSpec, 6> kVerbs = {{
+constexpr std::array<VerbSpec, 11> kVerbs = {{
     {"JOIN", Verb::kJoin, "JOIN <username>"},
     {"LIST", Verb::kList, "LIST"},
     {"MESG", Verb::kMesg, "MESG <username> <text>"},
     {"BCST", Verb::kBcst, "BCST <text>"},
     {"QUIT", Verb::kQuit, "QUIT"},
     {"PING", Verb::kPing, "PING [<token>]"},
+    {"REGISTER", Verb::kRegister, "REGISTER <username> <password>"},
+    {"LOGIN", Verb::kLogin, "LOGIN <username> <password>"},
+    {"PASSWORD", Verb::kPassword, "PASSWORD <old> <new>"},
+    {"UNREGISTER", Verb::kUnregister, "UNREGISTER <password>"},
+    {"HISTORY", Verb::kHistory,
+     "HISTORY <target> [<count> [<before-id>]] (count 1-100)"},
 }};
+
+constexpr uint32_t kDefaultHistoryCount = 50;
+constexpr uint32_t kMaxHistoryCount = 100;
+
+// A decimal number without sign or leading zero, at most `max`.
+std::optional<uint64_t> ParseNumber(std::string_view text, uint64_t max) {
+  if (text.empty() || text.size() > 19 || text[0] == '0') return std::nullopt;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (value > max) return std::nullopt;
+  return value;
+}
+
+bool IsPassword(std::string_view password) {
+  if (password.size() < 8 || password.size() > 128) return false;
+  for (unsigned char c : password) {
+    if (c <= ' ' || c == 0x7F) return false;
+  }
+  return true;
+}
+
+// "<username> <password>" for REGISTER and LOGIN.
+std::optional<RequestError> ParseCredentials(const VerbSpec& spec,
+                                             std::string_view args,
+                                             Request* request) {
+  const size_t gap = args.find(' ');
+  if (gap == 0 || gap == std::string_view::npos || gap + 1 == args.size()) {
+    return RequestError{ErrorCode::kBadSyntax, std::string(spec.form)};
+  }
+  request->name = args.substr(0, gap);
+  request->password = args.substr(gap + 1);
+  if (!IsValidUsername(request->name)) {
+    return RequestError{ErrorCode::kInvalidUsername,
+                        std::string(request->name)};
+  }
+  if (!IsPassword(request->password)) {
+    return RequestError{ErrorCode::kInvalidPassword,
+                        "8 to 128 bytes, no spaces"};
+  }
+  return std::nullopt;
+}
+
+std::optional<RequestError> ParseHistory(const VerbSpec& spec,
+                                         std::string_view args,
+                                         Request* request) {
+  RequestError bad{ErrorCode::kBadSyntax, std::string(spec.form)};
+  std::string_view parts[4];
+  size_t count = 0;
+  while (count < 4) {
+    size_t gap = args.find(' ');
+    parts[count++] = args.substr(0, gap);
+    if (gap == std::string_view::npos) break;
+    args = args.substr(gap + 1);
+    if (count == 3) return bad;  // a fourth argument
+  }
+  if (parts[0].empty()) return bad;
+  request->name = parts[0];
+  request->count = kDefaultHistoryCount;
+  if (count >= 2) {
+    auto n = ParseNumber(parts[1], kMaxHistoryCount);
+    if (!n) return bad;
+    request->count = static_cast<uint32_t>(*n);
+  }
+  if (count >= 3) {
+    auto before = ParseNumber(parts[2], INT64_MAX);
+    if (!before) return bad;
+    request->before = *before;
+  }
+  return std::nullopt;
+}
 
 RequestError BadSyntax(const VerbSpec& spec) {
   return {ErrorCode::kBadSyntax, std::string(spec.form)};
@@ -47,7 +128,7 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
     return RequestError{ErrorCode::kUnknownMessage, std::string(verb_word)};
   }
 
-  Request request{spec->verb, {}, {}};
+  Request request{spec->verb, {}, {}, {}, {}, 0, 0};
   switch (spec->verb) {
     case Verb::kList:
     case Verb::kQuit:
@@ -79,6 +160,34 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
       // "PING" has no token; "PING " announces one and gives none.
       if (has_args && args.empty()) return BadSyntax(*spec);
       request.text = args;
+      return request;
+    case Verb::kRegister:
+    case Verb::kLogin:
+      if (auto error = ParseCredentials(*spec, args, &request)) return *error;
+      return request;
+    case Verb::kPassword: {
+      const size_t gap = args.find(' ');
+      if (gap == 0 || gap == std::string_view::npos || gap + 1 == args.size()) {
+        return BadSyntax(*spec);
+      }
+      request.password = args.substr(0, gap);
+      request.new_password = args.substr(gap + 1);
+      if (!IsPassword(request.new_password)) {
+        return RequestError{ErrorCode::kInvalidPassword,
+                            "8 to 128 bytes, no spaces"};
+      }
+      return request;
+    }
+    case Verb::kUnregister:
+      if (args.empty()) return BadSyntax(*spec);
+      request.password = args;
+      if (!IsPassword(args)) {
+        return RequestError{ErrorCode::kInvalidPassword,
+                            "8 to 128 bytes, no spaces"};
+      }
+      return request;
+    case Verb::kHistory:
+      if (auto error = ParseHistory(*spec, args, &request)) return *error;
       return request;
   }
   return BadSyntax(*spec);  // not reached: every verb is handled above

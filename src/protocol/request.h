@@ -11,13 +11,33 @@
 
 namespace chat::protocol {
 
-enum class Verb { kJoin, kList, kMesg, kBcst, kQuit, kPing };
+enum class Verb {
+  kJoin,
+  kList,
+  kMesg,
+  kBcst,
+  kQuit,
+  kPing,
+  // Accounts and history (version 2).
+  kRegister,
+  kLogin,
+  kPassword,
+  kUnregister,
+  kHistory,
+};
 
 // Views into the parsed line; valid as long as the line is.
 struct Request {
   Verb verb;
   std::string_view name;  // JOIN: the username; MESG: the recipient
   std::string_view text;  // MESG, BCST: the text; PING: the token (may be "")
+  // REGISTER, LOGIN, UNREGISTER: the password; PASSWORD: the old one.
+  std::string_view password;
+  std::string_view new_password;  // PASSWORD
+  // HISTORY: `name` is the target ("*", a username or a room), then the
+  // count (default 50) and the id to page back from (0: from now).
+  uint32_t count = 0;
+  uint64_t before = 0;
 };
 
 struct RequestError {
@@ -45,6 +65,16 @@ struct RequestError {
 // included ("BCST  hi" -> " hi"); the PING token likewise is the whole rest.
 // A MESG recipient that is not a valid username parses fine; the lookup then
 // answers kUnknownRecipient.
+// Version 2 (accounts, history):
+//   REGISTER/LOGIN without name or password -> kBadSyntax
+//   REGISTER/LOGIN with a bad name          -> kInvalidUsername
+//   a password breaking the rule            -> kInvalidPassword (REGISTER,
+//                                              LOGIN, UNREGISTER, and the
+//                                              new one of PASSWORD; a bad old
+//                                              one of PASSWORD cannot match:
+//                                              the session says Login Failed)
+//   HISTORY without a target, with a count outside 1-100 or a before-id
+//   that is not a positive integer, or with more arguments -> kBadSyntax
 std::variant<Request, RequestError> ParseRequest(std::string_view line);
 
 std::string_view VerbName(Verb verb);

@@ -72,8 +72,18 @@ Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
       table_(options.max_connections),
       relay_(table_, registry, log, options.send_queue + kHungSlack,
              kMinCoalesceWindow, kMaxCoalesceWindow),
+      moves_(table_, relay_),
       spawn_context_(context),
-      spawner_(std::move(spawner)) {}
+      spawner_(std::move(spawner)) {
+  if (!options.ephemeral) {
+    store_.emplace(options, log, registry, table_, relay_);
+    relay_.SetHistorySink(
+        [](void* link, std::string_view lines, std::string_view to) {
+          static_cast<StoreLink*>(link)->Record(lines, to);
+        },
+        &*store_);
+  }
+}
 
 bool Broker::Init(std::string* error) {
   epoll_.Reset(epoll_create1(EPOLL_CLOEXEC));
@@ -100,6 +110,15 @@ bool Broker::Init(std::string* error) {
     return false;
   }
   spawner_watched_ = true;
+  // Now, while the broker is small (it forks the store).
+  if (store_) {
+    if (!store_->Start(error) || !store_->WaitReady(error)) {
+      *error = "store: " + *error;
+      return false;
+    }
+    store_->TakeReplaced();
+    WatchStore();
+  }
   for (size_t i = 0; i < listeners_.size(); ++i) {
     if (!Watch(listeners_[i].fd.get(), EPOLLIN, Tag::kListener,
                static_cast<uint32_t>(i))) {
@@ -124,6 +143,7 @@ int Broker::Run() {
   for (;;) {
     if (shutting_down_ && table_.live() == 0) {
       StopSpawner();
+      if (store_) store_->Stop();
       break;
     }
     int ready = epoll_wait(epoll_.get(), events, kMaxEvents, TimeoutMs());
@@ -132,11 +152,13 @@ int Broker::Run() {
       log_.Error(kServerSubject, ErrnoText("epoll_wait", errno));
       KillAll();
       StopSpawner();
+      if (store_) store_->Stop();
       return kExitFailure;
     }
     for (int i = 0; i < ready; ++i) Dispatch(events[i]);
     if (auto status = HandleTimers()) {
       StopSpawner();
+      if (store_) store_->Stop();
       return *status;
     }
     FlushDirty();
@@ -160,6 +182,11 @@ void Broker::Dispatch(const epoll_event& event) {
     case Tag::kSpawner:
       if (event.events & EPOLLOUT) SendHeld();
       if (event.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ReadSpawner();
+      return;
+    case Tag::kStore:
+      if (store_ && (event.events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+        store_->OnReadable();
+      }
       return;
     case Tag::kWorker: {
       WorkerEntry& entry = table_.at(index);
@@ -243,8 +270,14 @@ void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer,
   WorkerEntry& entry = table_.at(*index);
   ++pending_spawns_;
   entry.spawn_pending = true;
-  entry.client_number = client.get();
-  entry.subject = "fd " + std::to_string(client.get());
+  // Named in the log by the broker's end of its channel: open as long as
+  // the connection is, so no two open connections share the number (the
+  // accepted socket itself is closed here once the spawner has it, and its
+  // number reused at once).
+  entry.client_number = channels->first.fd();
+  entry.session = ++next_session_;
+  entry.peer = peer;
+  entry.subject = "fd " + std::to_string(entry.client_number);
   entry.channel.emplace(std::move(channels->first));
   entry.channel_readable = true;
   entry.channel_writable = true;
@@ -345,7 +378,8 @@ bool Broker::ReadChannel(uint32_t index, int max_frames) {
     ipc::FrameView frame;
     switch (entry.channel->Receive(&frame)) {
       case ipc::ChannelStatus::kOk:
-        relay_.OnFrame(index, frame);
+        if (!OnOtherFrame(index, frame)) relay_.OnFrame(index, frame);
+        if (frame.kind == ipc::FrameKind::kLeft) moves_.Left(index);
         break;
       case ipc::ChannelStatus::kWouldBlock:
         return false;
@@ -403,6 +437,46 @@ void Broker::FlushDirty() {
     }
   }
   if (pass) relay_.PassDone(start, Clock::now());
+  if (store_) {
+    if (store_->TakeReplaced()) WatchStore();
+    bool want_write = store_->Flush();
+    if (want_write != store_want_write_ && store_watched_) {
+      store_want_write_ = want_write;
+      Watch(store_->fd(), EPOLLIN | (want_write ? EPOLLOUT : 0u), Tag::kStore,
+            0, 0, EPOLL_CTL_MOD);
+    }
+  }
+}
+
+bool Broker::OnOtherFrame(uint32_t index, const ipc::FrameView& frame) {
+  switch (frame.kind) {
+    case ipc::FrameKind::kStoreRequest:
+      if (store_) {
+        store_->FromWorker(index, frame);
+      } else {
+        relay_.SendNow(index, ipc::FrameKind::kStoreGone, {});
+      }
+      return true;
+    case ipc::FrameKind::kMoveLogin:
+      moves_.Request(index, frame.target);
+      return true;
+    case ipc::FrameKind::kAccount:
+      table_.at(index).account = frame.count != 0;
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Broker::WatchStore() {
+  // A restarted store has a new channel; the old one left the epoll set
+  // when it was closed.
+  store_watched_ =
+      store_->fd() >= 0 && Watch(store_->fd(), EPOLLIN, Tag::kStore, 0);
+  store_want_write_ = false;
+  if (store_->fd() >= 0 && !store_watched_) {
+    log_.Error(kServerSubject, ErrnoText("epoll_ctl store", errno));
+  }
 }
 
 // --- Children ---------------------------------------------------------------
@@ -451,6 +525,7 @@ void Broker::OnSpawnReply(const SpawnReply& reply) {
   } else {
     table_.SetPid(index, reply.pid);
     entry->subject = ClientSubject(entry->client_number, reply.pid);
+    if (store_) store_->SessionOpen(*entry);
     // Found hung before its pid was known.
     if (entry->killed) kill(reply.pid, SIGKILL);
     auto early = reaped_early_.find(reply.pid);
@@ -576,6 +651,7 @@ void Broker::Reap(pid_t pid, int wait_status) {
     SpawnerGone(wait_status);
     return;
   }
+  if (store_ && store_->OnReaped(pid, wait_status, shutting_down_)) return;
   std::optional<uint32_t> index = table_.IndexOfPid(pid);
   if (!index && pending_spawns_ > 0) {
     // Its pid is in a reply not sent or not read yet.
@@ -607,6 +683,8 @@ void Broker::Reap(pid_t pid, int wait_status) {
               : std::string(Describe(reason));
   }
   relay_.OnWorkerGone(*index, why);
+  moves_.Left(*index);
+  if (store_) store_->SessionEnd(entry, why);
 
   std::string event = "reaped: " + DescribeWaitStatus(wait_status);
   bool normal =
@@ -657,6 +735,9 @@ int Broker::TimeoutMs() const {
   if (resume_accepting_at_) consider(*resume_accepting_at_);
   if (auto due = relay_.held_due()) consider(*due);
   if (restart_spawner_at_ && !shutting_down_) consider(*restart_spawner_at_);
+  if (store_ && store_->restart_due() && !shutting_down_) {
+    consider(*store_->restart_due());
+  }
   if (shutting_down_)
     consider(killed_all_ ? kill_deadline_ : shutdown_deadline_);
   return timeout;
@@ -668,6 +749,7 @@ std::optional<int> Broker::HandleTimers() {
   if (restart_spawner_at_ && now >= *restart_spawner_at_ && !shutting_down_) {
     RestartSpawner();
   }
+  if (store_ && !shutting_down_) store_->RestartIfDue(now);
   if (!shutting_down_) return std::nullopt;
   if (!killed_all_ && now >= shutdown_deadline_) {
     log_.Error(kServerSubject,

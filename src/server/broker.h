@@ -20,9 +20,11 @@
 #include "ipc/unique_fd.h"
 #include "server/listener.h"
 #include "server/log.h"
+#include "server/login_move.h"
 #include "server/options.h"
 #include "server/relay.h"
 #include "server/spawner.h"
+#include "server/store_link.h"
 #include "server/worker_table.h"
 
 namespace chat::server {
@@ -48,7 +50,8 @@ class Broker {
     kListener = 1,
     kSignals = 2,
     kWorker = 3,
-    kSpawner = 4
+    kSpawner = 4,
+    kStore = 5
   };
 
   bool Watch(int fd, uint32_t events, Tag tag, uint32_t index,
@@ -93,6 +96,11 @@ class Broker {
   // died): once its channel is closed, it is cleared like a reaped worker.
   void FinishOrphan(uint32_t index);
 
+  // Frames a worker sends that are not the relay's (store/store_link.h,
+  // server/login_move.h); false if the relay should take it.
+  bool OnOtherFrame(uint32_t index, const ipc::FrameView& frame);
+  void WatchStore();
+
   void HandleSignals();
   void ReapChildren();
   void Reap(pid_t pid, int wait_status);
@@ -109,6 +117,11 @@ class Broker {
   std::vector<Listener> listeners_;
   WorkerTable table_;
   Relay relay_;
+  std::optional<StoreLink> store_;  // none with --ephemeral
+  bool store_watched_ = false;
+  bool store_want_write_ = false;
+  LoginMoves moves_;
+  uint32_t next_session_ = 0;
   ipc::UniqueFd epoll_;
   ipc::UniqueFd signals_;
   std::vector<uint32_t> flushing_;

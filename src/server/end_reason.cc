@@ -26,6 +26,7 @@ constexpr Row kRows[] = {
     {EndReason::kTooManyUsers, 15, "too many users"},
     {EndReason::kClientError, 16, "connection error"},
     {EndReason::kInternalError, 17, "internal error"},
+    {EndReason::kLoggedInElsewhere, 18, "logged in elsewhere"},
 };
 
 }  // namespace

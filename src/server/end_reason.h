@@ -19,6 +19,7 @@ enum class EndReason {
   kTooManyUsers,   // JOIN refused because the registry is full
   kClientError,    // reading or writing the client socket failed
   kInternalError,  // a broken channel or an impossible state
+  kLoggedInElsewhere,  // a LOGIN to the same account on another connection
 };
 
 // Worker exit statuses; 0 is the one normal ending a client asks for.

@@ -4,6 +4,7 @@
 // bad command line.
 #include <errno.h>
 #include <signal.h>
+#include <sodium.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -14,9 +15,11 @@
 
 #include "ipc/registry.h"
 #include "server/broker.h"
+#include "server/data_dir.h"
 #include "server/listener.h"
 #include "server/log.h"
 #include "server/options.h"
+#include "server/password.h"
 #include "server/spawner.h"
 #include "server/test_hooks.h"
 #include "server/ways_in.h"
@@ -78,6 +81,11 @@ int main(int argc, char** argv) {
   Log log(STDERR_FILENO, options.log_level);
   RaiseOpenFileLimit(options.max_connections, log);
   std::string error;
+  std::optional<chat::ipc::UniqueFd> data_lock;
+  if (!options.ephemeral) {
+    data_lock = LockDataDir(options.data_dir, &error);
+    if (!data_lock) return StartupFailure(error);
+  }
   auto listeners = OpenListeners(options.bind, options.port, &error);
   if (!listeners) return StartupFailure(error);
   if (!OpenOtherListeners(options, &*listeners, &error)) {
@@ -93,7 +101,14 @@ int main(int argc, char** argv) {
   if (!registry) return StartupFailure("registry: " + error);
   // Now, while this process is small and after the registry is mapped (the
   // spawner and so every worker inherit the mapping); see spawner.h.
-  SpawnContext spawn_context{&*registry, &options, &log, ways_in.get()};
+  // At most one Argon2id hash per CPU at a time, server-wide.
+  if (sodium_init() < 0) return StartupFailure("libsodium cannot start");
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  auto hash_slots =
+      HashSlots::Create(cpus > 0 ? static_cast<unsigned>(cpus) : 1, &error);
+  if (!hash_slots) return StartupFailure("hash slots: " + error);
+  SpawnContext spawn_context{&*registry, &options, &log, &*hash_slots,
+                             ways_in.get()};
   std::optional<Spawner> spawner = Spawner::Start(spawn_context, &error);
   if (!spawner) return StartupFailure("spawner: " + error);
   const pid_t spawner_pid = spawner->pid();

@@ -82,6 +82,31 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       ->type_name("SECONDS")
       ->check(CLI::Range(1, 86400).description(""))
       ->capture_default_str();
+  auto* data_dir =
+      app.add_option("--data-dir", options.data_dir,
+                     "Directory of the database (chat-server.db): accounts, "
+                     "waiting messages, history, the audit log")
+          ->type_name("DIR")
+          ->capture_default_str();
+  app.add_flag("--ephemeral", options.ephemeral,
+               "Run without a database: accounts, offline delivery and "
+               "history answer ERR Unavailable")
+      ->excludes(data_dir);
+  app.add_option("--mailbox", options.mailbox,
+                 "Messages kept per account while it is away")
+      ->type_name("N")
+      ->check(CLI::Range(1, 100000).description(""))
+      ->capture_default_str();
+  app.add_option("--mailbox-days", options.mailbox_days,
+                 "Days a waiting message is kept")
+      ->type_name("DAYS")
+      ->check(CLI::Range(1, 36500).description(""))
+      ->capture_default_str();
+  app.add_option("--history-days", options.history_days,
+                 "Days messages are kept for HISTORY (0: none)")
+      ->type_name("DAYS")
+      ->check(CLI::Range(0, 36500).description(""))
+      ->capture_default_str();
   auto* quiet_flag = app.add_flag("-q,--quiet", quiet, "Log errors only");
   app.add_flag("-v,--verbose", verbose, "Log message texts too")
       ->excludes(quiet_flag);

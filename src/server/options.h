@@ -27,9 +27,12 @@ struct Options {
   uint32_t join_timeout_seconds = 60;
   LogLevel log_level = LogLevel::kInfo;
 
-  // Where the server keeps its files, and whether it keeps none.
-  std::string data_dir = ".";
-  bool ephemeral = false;
+  // The store (store/): accounts, mailboxes, history, the audit log.
+  std::string data_dir = ".";  // holds chat-server.db
+  bool ephemeral = false;      // no database, no store process
+  uint32_t mailbox = 100;      // messages waiting per account
+  uint32_t mailbox_days = 30;  // days a waiting message is kept
+  uint32_t history_days = 7;   // days messages are kept (0: none)
 
   // The other ways in (PROTOCOL.md "Ways in"; transport_options.cc).
   std::optional<uint16_t> tls_port;

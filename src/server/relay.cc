@@ -31,9 +31,14 @@ void Relay::OnFrame(uint32_t from, const ipc::FrameView& frame) {
       // its LEFT tells the sender's peers.
       if (WorkerEntry* target = table_.Find(frame.target)) {
         Queue(target->id.connection, ipc::FrameKind::kDeliver, frame.payload);
+        // Private messages are kept when an account is at either end.
+        if (history_sink_ && (target->account || table_.at(from).account)) {
+          history_sink_(history_context_, frame.payload, target->name);
+        }
       }
       return;
     case ipc::FrameKind::kBroadcast: {
+      if (history_sink_) history_sink_(history_context_, frame.payload, "*");
       uint32_t count = FanOut(frame.payload, from, Send::kNow);
       Queue(from, ipc::FrameKind::kBroadcastDone, {}, count);
       return;

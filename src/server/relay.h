@@ -59,6 +59,22 @@ class Relay {
   // Tells every live worker to end its session with BYE `reason`.
   void ShutdownAll(std::string_view reason);
 
+  // Queues one frame for worker `to`, sent this turn; false if it can take
+  // no more (dying, killed, gone).
+  bool SendNow(uint32_t to, ipc::FrameKind kind, std::string_view payload,
+               uint32_t count = 0) {
+    return Queue(to, kind, payload, count, Send::kNow);
+  }
+
+  // Lines relayed as private messages or broadcasts, for the history:
+  // `lines` are the pushes, `to` the recipient's name or "*".
+  using HistorySink = void (*)(void* context, std::string_view lines,
+                               std::string_view to);
+  void SetHistorySink(HistorySink sink, void* context) {
+    history_sink_ = sink;
+    history_context_ = context;
+  }
+
   // SIGKILLs a worker that broke the protocol or hangs; reaping does the rest.
   void Kill(uint32_t index, std::string_view why);
 
@@ -94,6 +110,8 @@ class Relay {
   const size_t hung_limit_;
   const Clock::duration min_window_;
   const Clock::duration max_window_;
+  HistorySink history_sink_ = nullptr;
+  void* history_context_ = nullptr;
   std::vector<uint32_t> dirty_;
   std::vector<uint32_t> held_;  // may list an index twice; entry.held decides
   // The last pass of held announcements.

@@ -5,6 +5,7 @@
 
 #include "protocol/reply.h"
 #include "protocol/text.h"
+#include "store/wire.h"
 
 namespace chat::server {
 
@@ -34,6 +35,11 @@ void Session::OnInput(std::string_view bytes) {
 }
 
 void Session::Resume() {
+  // OFFLINE lines are removed from the store once written to the client.
+  if (!mailbox_last_.empty() && output_.empty() && registered_) {
+    Tell(static_cast<uint8_t>(store::Op::kMailboxDone), {name_, mailbox_last_});
+    mailbox_last_.clear();
+  }
   if (lines_waiting_) HandleLines();
 }
 
@@ -70,7 +76,12 @@ void Session::HandleLine(std::string_view line) {
     Reply(FormatError(error->code, error->detail));
     return;
   }
-  HandleRequest(std::get<protocol::Request>(parsed), line);
+  const auto& request = std::get<protocol::Request>(parsed);
+  HandleRequest(request, line);
+  // The line held a password: its bytes are overwritten where they lie.
+  if (!request.password.empty()) {
+    Wipe(const_cast<char*>(line.data()), line.size());
+  }
 }
 
 std::string Session::Who() const {
@@ -93,7 +104,16 @@ void Session::LogRequest(const protocol::Request& request,
 
 void Session::HandleRequest(const protocol::Request& request,
                             std::string_view line) {
-  if (request.verb != protocol::Verb::kJoin) LogRequest(request, line);
+  current_verb_ = request.verb;
+  // JOIN logs its own outcome; account requests are logged without their
+  // arguments (passwords) by their handlers.
+  if (request.verb != protocol::Verb::kJoin &&
+      request.verb != protocol::Verb::kRegister &&
+      request.verb != protocol::Verb::kLogin &&
+      request.verb != protocol::Verb::kPassword &&
+      request.verb != protocol::Verb::kUnregister) {
+    LogRequest(request, line);
+  }
   switch (request.verb) {
     case protocol::Verb::kJoin:
       Join(request.name);
@@ -121,6 +141,24 @@ void Session::HandleRequest(const protocol::Request& request,
     case protocol::Verb::kPing:
       Reply(protocol::FormatPong(request.text));
       return;
+    case protocol::Verb::kRegister:
+      Register(request);
+      return;
+    case protocol::Verb::kLogin:
+      Login(request);
+      return;
+    case protocol::Verb::kPassword:
+      if (!registered_) return RefuseUnregistered();
+      ChangePassword(request);
+      return;
+    case protocol::Verb::kUnregister:
+      if (!registered_) return RefuseUnregistered();
+      Unregister(request);
+      return;
+    case protocol::Verb::kHistory:
+      if (!registered_) return RefuseUnregistered();
+      History(request);
+      return;
   }
 }
 
@@ -139,6 +177,8 @@ void Session::Reply(std::string_view line) {
 }
 
 void Session::RefuseUnregistered() {
+  log_.Info(subject_, std::string(protocol::VerbName(current_verb_)) +
+                          " refused: Unregistered User");
   Reply(FormatError(ErrorCode::kUnregisteredUser, kJoinFirst));
 }
 
@@ -151,14 +191,19 @@ void Session::Join(std::string_view name) {
   }
   switch (registry_.Join(name, id_)) {
     case ipc::JoinResult::kJoined:
-      registered_ = true;
       name_ = name;
-      // Guarded here and below: a worker of a quiet server builds no log
-      // text, whose heap use would dirty pages of its own.
-      if (log_.info()) log_.Info(subject_, "JOIN " + name_ + " accepted");
-      // OK JOIN waits for the broker's answer (see the header).
-      channel_.Queue(ipc::FrameKind::kJoined, name_);
-      awaiting_ = Awaiting::kJoin;
+      joining_ = Joining::kJoin;
+      if (store_) {
+        // Claimed first, then checked: an account can only be created by
+        // a connection holding its name, so no account of this name can
+        // appear while we hold it (session_accounts.cc).
+        claimed_ = true;
+        pending_name_ = name;
+        Ask(StoreWait::kJoinCheck, static_cast<uint8_t>(store::Op::kCheckName),
+            {name});
+        return;
+      }
+      FinishJoin();
       return;
     case ipc::JoinResult::kTaken:
       log_.Info(subject_,
@@ -179,19 +224,42 @@ void Session::Join(std::string_view name) {
   }
 }
 
+void Session::FinishJoin() {
+  claimed_ = false;
+  registered_ = true;
+  // Guarded here and below: a worker of a quiet server builds no log
+  // text, whose heap use would dirty pages of its own.
+  if (log_.info()) log_.Info(subject_, "JOIN " + name_ + " accepted");
+  if (store_) {
+    Tell(static_cast<uint8_t>(store::Op::kSessionName),
+         {name_, account_ ? "1" : "0"});
+  }
+  // OK JOIN waits for the broker's answer (see the header).
+  channel_.Queue(ipc::FrameKind::kJoined, name_);
+  awaiting_ = Awaiting::kJoin;
+}
+
 void Session::Mesg(std::string_view to, std::string_view text) {
   auto recipient = registry_.Lookup(to);
+  if (!recipient && store_) return Queue(to, text);
   if (!recipient) {
+    log_.Info(subject_, "MESG by " + name_ + " refused: Unknown Recipient " +
+                            std::string(to));
     Reply(FormatError(ErrorCode::kUnknownRecipient, to));
     return;
   }
+  DeliverMesg(*recipient, text);
+}
+
+void Session::DeliverMesg(const ipc::RegisteredUser& recipient,
+                          std::string_view text) {
   std::string push = protocol::FormatMesgPush(name_, text);
-  if (recipient->worker == id_) {
+  if (recipient.worker == id_) {
     output_.Append(push);
   } else {
-    channel_.Queue(ipc::FrameKind::kSendTo, push, recipient->worker);
+    channel_.Queue(ipc::FrameKind::kSendTo, push, recipient.worker);
   }
-  Reply(protocol::FormatOkMesg(recipient->name));
+  Reply(protocol::FormatOkMesg(recipient.name));
 }
 
 void Session::Bcst(std::string_view text) {
@@ -205,14 +273,44 @@ void Session::OnFrame(const ipc::FrameView& frame) {
   if (ended()) return;
   switch (frame.kind) {
     case ipc::FrameKind::kDeliver:
-      output_.Append(frame.payload);
+      if (holding_pushes_) {
+        held_pushes_.append(frame.payload);
+      } else {
+        output_.Append(frame.payload);
+      }
+      return;
+    case ipc::FrameKind::kStoreReply:
+      OnStoreReply(frame);
+      HandleLines();
+      return;
+    case ipc::FrameKind::kStoreGone:
+      OnStoreGone();
+      HandleLines();
+      return;
+    case ipc::FrameKind::kMoveDone:
+      OnMoveDone();
+      HandleLines();
       return;
     case ipc::FrameKind::kBroadcastDone:
       // The broker answers in the order it was asked, and a JOIN is never
       // behind an unanswered BCST (only the registered broadcast).
       if (awaiting_ == Awaiting::kJoin) {
         awaiting_ = Awaiting::kNothing;
-        Reply(protocol::FormatOkJoin(name_));
+        switch (joining_) {
+          case Joining::kRegister:
+            Reply(protocol::FormatOkRegister(name_));
+            break;
+          case Joining::kLogin:
+            // OK LOGIN, then the queued messages, then what came meanwhile.
+            Reply(protocol::FormatOkLogin(name_));
+            Push(held_pushes_);
+            std::string().swap(held_pushes_);
+            holding_pushes_ = false;
+            break;
+          default:
+            Reply(protocol::FormatOkJoin(name_));
+        }
+        joining_ = Joining::kNo;
       } else if (unanswered_bcsts_ > 0) {
         AnswerOldestBcst(frame.count);
       } else {
@@ -222,7 +320,9 @@ void Session::OnFrame(const ipc::FrameView& frame) {
       return;
     case ipc::FrameKind::kShutdown:
       Push(protocol::FormatBye(frame.payload));
-      End(EndReason::kShutdown);
+      End(frame.payload == protocol::kByeLoggedInElsewhere
+              ? EndReason::kLoggedInElsewhere
+              : EndReason::kShutdown);
       return;
     default:
       return OnInternalError("unexpected frame kind " +
@@ -304,6 +404,8 @@ void Session::OnInternalError(std::string_view what) {
 void Session::End(EndReason reason) {
   if (ended()) return;
   end_reason_ = reason;
+  SecretDone();
+  Unclaim();
   if (!registered_) return;
   registered_ = false;
   registry_.Leave(id_);

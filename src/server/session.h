@@ -29,6 +29,7 @@
 #include "server/end_reason.h"
 #include "server/log.h"
 #include "server/output_buffer.h"
+#include "server/password.h"
 
 namespace chat::server {
 
@@ -40,6 +41,17 @@ class Session {
 
   // Greets the client (HELLO).
   void Start();
+
+  // Version 2's stored features (session_accounts.cc, session_history.cc)
+  // need a database (`store`: the server has a store process) and passwords
+  // the server-wide hash slots.
+  void set_store(bool store, HashSlots* hash_slots) {
+    store_ = store;
+    hash_slots_ = hash_slots;
+  }
+  // While true, pushes from the broker go through OnFrame (not straight to
+  // the client): a LOGIN is writing its queued messages first.
+  bool holding_pushes() const { return holding_pushes_; }
 
   // Handling of client lines pauses while this many bytes of output wait
   // (the client does not read its answers), so that pipelined requests
@@ -71,7 +83,8 @@ class Session {
   // Whether requests wait for the broker's answer to an earlier one.
   bool awaiting_broker() const {
     return awaiting_ != Awaiting::kNothing || quit_waiting_ ||
-           unanswered_bcsts_ >= kMaxUnansweredBcsts;
+           unanswered_bcsts_ >= kMaxUnansweredBcsts ||
+           store_wait_ != StoreWait::kNothing;
   }
   // Whether more client input may be read now: nothing holds the lines
   // already read.
@@ -93,6 +106,7 @@ class Session {
   void HandleRequest(const protocol::Request& request, std::string_view line);
   void Join(std::string_view name);
   void Mesg(std::string_view to, std::string_view text);
+  void DeliverMesg(const ipc::RegisteredUser& recipient, std::string_view text);
   void Bcst(std::string_view text);
   // An answer to a request: behind any unanswered BCST.
   void Reply(std::string_view line);
@@ -106,6 +120,46 @@ class Session {
   // Drops the oldest held answer (already output).
   void PopHeldAnswer();
   void RefuseUnregistered();
+  // JOIN's answer once the name is known to be free of accounts.
+  void FinishJoin();
+
+  // --- Accounts (session_accounts.cc) ---
+  enum class StoreWait {
+    kNothing,
+    kJoinCheck,       // JOIN: is the name an account's?
+    kRegister,        // REGISTER: the account row
+    kLoginHash,       // LOGIN: the account's hash
+    kLoginMove,       // LOGIN: the older session of the account is ending
+    kLoginMailbox,    // LOGIN: recorded; the mailbox comes
+    kPasswordHash,    // PASSWORD: the current hash
+    kPasswordSet,     // PASSWORD: the new hash stored
+    kUnregisterHash,  // UNREGISTER: the current hash
+    kUnregisterDone,  // UNREGISTER: deleted
+    kQueue,           // MESG to someone away: stored?
+    kHistory,         // HISTORY: the lines
+  };
+  void Register(const protocol::Request& request);
+  void Login(const protocol::Request& request);
+  void ChangePassword(const protocol::Request& request);
+  void Unregister(const protocol::Request& request);
+  // A MESG whose recipient is not on line: queued if it has an account.
+  void Queue(std::string_view to, std::string_view text);
+  void OnStoreReply(const ipc::FrameView& frame);
+  void OnStoreGone();
+  void OnMoveDone();
+  void Ask(StoreWait wait, uint8_t op, const std::vector<std::string_view>& f);
+  void Tell(uint8_t op, const std::vector<std::string_view>& fields);
+  void StoreAnswered(uint8_t status, std::vector<std::string_view> fields);
+  void LoginVerify(uint8_t status, const std::vector<std::string_view>& f);
+  void LoginClaim();
+  void LoginFinish(uint8_t status, const std::vector<std::string_view>& fields);
+  void SecretDone();
+  bool RefuseWithoutStore(std::string_view what);
+  // A name claimed in the registry but not yet announced is given back.
+  void Unclaim();
+  // --- History (session_history.cc) ---
+  void History(const protocol::Request& request);
+  void HistoryAnswered(uint8_t status);
   void LogRequest(const protocol::Request& request, std::string_view line);
   // The user for the log: its name, or "(unregistered)".
   std::string Who() const;
@@ -140,6 +194,31 @@ class Session {
   bool lines_waiting_ = false;  // HandleLines stopped before kNeedMore
   size_t output_pause_ = 0;
   EndReason end_reason_ = EndReason::kNone;
+  protocol::Verb current_verb_ = protocol::Verb::kPing;  // for the log
+
+  // Version 2 state (see the accounts section above).
+  bool store_ = false;
+  HashSlots* hash_slots_ = nullptr;
+  bool account_ = false;  // logged in to (or registered) an account
+  bool claimed_ = false;  // the registry holds pending_name_, unannounced
+  StoreWait store_wait_ = StoreWait::kNothing;
+  uint32_t store_seq_ = 0;  // of the request awaited
+  enum class Joining { kNo, kJoin, kRegister, kLogin };
+  Joining joining_ = Joining::kNo;  // what OK the broker's count completes
+  bool broker_counted_ = false;     // a LOGIN's kJoined was answered
+  int move_tries_ = 0;
+  int queue_tries_ = 0;
+  std::string pending_name_;
+  std::string pending_text_;        // a queued MESG's text
+  std::string secret_;              // a password while its request runs
+  std::string new_secret_;          // PASSWORD's new one
+  std::string rehash_;              // a better hash of a good login's password
+  std::vector<std::string> parts_;  // fields of kMore answers so far
+  bool holding_pushes_ = false;
+  std::string held_pushes_;
+  std::string mailbox_last_;   // the last OFFLINE id written, to confirm
+  std::string saved_privacy_;  // a LOGIN's stored setting ("" if none)
+  std::vector<std::string> saved_contacts_;  // ...and accepted chats
 };
 
 }  // namespace chat::server

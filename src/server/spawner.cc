@@ -143,8 +143,9 @@ bool ReadRequest(int control, RequestMessage* request, int fds[kPassedFds]) {
       BecomeWorker(
           WorkerSetup{ipc::UniqueFd(fds[0]),
                       ipc::Channel(ipc::UniqueFd(fds[1])), id, context.registry,
-                      context.options, context.log, request.client_number,
-                      static_cast<WayIn>(request.way), context.ways_in},
+                      context.options, context.log, context.hash_slots,
+                      request.client_number, static_cast<WayIn>(request.way),
+                      context.ways_in},
           broker);
     }
     if (pid < 0) {

@@ -25,6 +25,7 @@
 #include "ipc/worker_id.h"
 #include "server/log.h"
 #include "server/options.h"
+#include "server/password.h"
 #include "server/way_in.h"
 
 namespace chat::server {
@@ -37,6 +38,7 @@ struct SpawnContext {
   ipc::Registry* registry = nullptr;
   const Options* options = nullptr;
   const Log* log = nullptr;
+  HashSlots* hash_slots = nullptr;
   const WaysIn* ways_in = nullptr;  // TLS credentials, web page
 };
 

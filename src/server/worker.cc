@@ -96,6 +96,7 @@ class Worker {
         output_high_water_(
             std::min(options_.send_queue / 2, kOutputHighWaterMax)) {
     session_.set_output_pause(output_high_water_);
+    session_.set_store(!options_.ephemeral, setup.hash_slots);
   }
 
   [[noreturn]] void Run();
@@ -356,7 +357,8 @@ void Worker::Deliver(const ipc::FrameView& frame) {
   // frames wait for the broker; and nothing may overtake what waits in the
   // output, which is written first.
   if (rest.payload.size() >= kDirectWriteMin && !session_.ended() &&
-      !channel_.has_queued() && !client_write_failed_) {
+      !session_.holding_pushes() && !channel_.has_queued() &&
+      !client_write_failed_) {
     WriteClient();
     OutputBuffer& output = session_.output();
     while (output.empty() && !rest.payload.empty() && !client_write_failed_) {

@@ -10,6 +10,7 @@
 #include "ipc/worker_id.h"
 #include "server/log.h"
 #include "server/options.h"
+#include "server/password.h"
 #include "server/way_in.h"
 
 namespace chat::server {
@@ -23,8 +24,9 @@ struct WorkerSetup {
   ipc::Registry* registry;
   const Options* options;
   const Log* log;
-  int client_number;  // the client socket's fd number in the broker, which
-                      // names the connection in the log ("fd N pid P")
+  HashSlots* hash_slots;  // for Argon2id (password.h); may be null
+  int client_number;      // the client socket's fd number in the broker, which
+                          // names the connection in the log ("fd N pid P")
   WayIn way = WayIn::kPlain;        // the transport to speak
   const WaysIn* ways_in = nullptr;  // what the transports need
 };

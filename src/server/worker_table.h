@@ -34,9 +34,12 @@ struct WorkerEntry {
   bool registered = false;        // counted in fan-outs
   std::string name;               // as registered
   size_t registered_position = 0;
-  int client_number = -1;      // the client socket's fd in the broker, for logs
+  int client_number = -1;      // names it in the log: the broker's channel fd
   bool spawn_pending = false;  // asked the spawner; no pid yet
   bool orphaned = false;       // its spawner died before naming the pid
+  uint32_t session = 0;        // numbers the session in the audit log
+  std::string peer;            // the client's address, "host:port"
+  bool account = false;        // registered by logging in to an account
 };
 
 class WorkerTable {

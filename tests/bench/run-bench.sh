@@ -173,7 +173,8 @@ start_ours() {
   starts=$((starts + 1))
   local out="$tmp/server.$starts.out" err="$tmp/server.$starts.err"
   "${PIN_SERVER[@]}" "$SERVER" 0 --bind 127.0.0.1 --max-users 12000 \
-    --max-connections 12000 --join-timeout 600 -q >"$out" 2>"$err" &
+    --max-connections 12000 --join-timeout 600 -q \
+    --data-dir "$tmp/data.$starts" >"$out" 2>"$err" &
   server_pid=$!
   started_pids+=("$server_pid")
   wait_for_line "$out" "listening on" 10 ||

@@ -632,7 +632,7 @@ TEST(ChannelTest, MalformedFramesAreErrorsAndConsumed) {
       {"3 bytes", "abc"},
       {"15 bytes", std::string(15, '\1')},
       {"kind 0", Header(0)},
-      {"kind 8", Header(8) + "x"},
+      {"kind 200 (unused)", Header(200) + "x"},
       {"kind 255", Header(255)},
       {"reserved byte set", Header(1, 1) + "x\n"},
       {"payload one byte over",

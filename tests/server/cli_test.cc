@@ -104,8 +104,9 @@ TEST(CliTest, UnresolvableBindAddressIsOneLineAndExitStatus1) {
 }
 
 TEST(CliTest, ListeningLineShowsTheRealPort) {
-  auto process = Subprocess::Start(ProgramPath("server"),
-                                   {"--port", "0", "--bind", "127.0.0.1"});
+  auto process =
+      Subprocess::Start(ProgramPath("server"),
+                        {"--port", "0", "--bind", "127.0.0.1", "--ephemeral"});
   auto line = process->WaitForStdout("listening on ");
   ASSERT_TRUE(line);
   ASSERT_EQ(line->rfind("listening on 127.0.0.1:", 0), 0u) << *line;
@@ -118,7 +119,7 @@ TEST(CliTest, ListeningLineShowsTheRealPort) {
 }
 
 TEST(CliTest, DefaultListensOnEveryAddress) {
-  auto process = Subprocess::Start(ProgramPath("server"), {"0"});
+  auto process = Subprocess::Start(ProgramPath("server"), {"0", "--ephemeral"});
   auto line = process->WaitForStdout("listening on ");
   ASSERT_TRUE(line);
   EXPECT_TRUE(line->rfind("listening on [::]:", 0) == 0 ||

@@ -474,7 +474,8 @@ TEST(StatusLogTest, RefusedJoinAndClosedConnectionSayWhy) {
 }
 
 TEST(StatusLogTest, QuietKeepsOnlyErrors) {
-  auto server = Subprocess::Start(ProgramPath("server"), {"0", "-q"});
+  auto server =
+      Subprocess::Start(ProgramPath("server"), {"0", "-q", "--ephemeral"});
   auto listening = server->WaitForStdout("listening on ");
   ASSERT_TRUE(listening);
   auto port = static_cast<uint16_t>(

@@ -1,11 +1,14 @@
-// The server's children split into its spawner and its workers. The spawner
-// is the broker's first child (forked at start-up), and /proc lists a
-// process's children in the order they were created.
+// The server's children split into its spawner, its store and its workers.
+// The spawner is the broker's first child (forked at start-up), and /proc
+// lists a process's children in the order they were created; the store
+// process names itself "chat-store".
 #ifndef CHAT_TESTS_SERVER_SERVER_CHILDREN_H_
 #define CHAT_TESTS_SERVER_SERVER_CHILDREN_H_
 
 #include <sys/types.h>
 
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "support/subprocess.h"
@@ -18,10 +21,27 @@ inline pid_t SpawnerOf(pid_t server) {
   return children.empty() ? -1 : children.front();
 }
 
-// Every child of the server but the spawner: one per connection.
+inline bool IsStoreProcess(pid_t pid) {
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  return name == "chat-store";
+}
+
+// The store process's pid, or -1 if there is none (--ephemeral).
+inline pid_t StoreOf(pid_t server) {
+  for (pid_t child : ChildrenOf(server)) {
+    if (IsStoreProcess(child)) return child;
+  }
+  return -1;
+}
+
+// Every child of the server but the spawner and the store: one per
+// connection.
 inline std::vector<pid_t> WorkersOf(pid_t server) {
   std::vector<pid_t> children = ChildrenOf(server);
   if (!children.empty()) children.erase(children.begin());
+  std::erase_if(children, IsStoreProcess);
   return children;
 }
 

@@ -1,7 +1,12 @@
 // ServerProcess: starts ./server on port 0 and learns the port it got.
 #include "support/server_process.h"
 
+#include <ftw.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 namespace chat::test {
 
@@ -11,6 +16,17 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(
   auto server = std::unique_ptr<ServerProcess>(new ServerProcess());
   std::vector<std::string> args{"0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  // A fresh data directory of its own, unless the test names one (or runs
+  // without a database).
+  bool has_dir = false;
+  for (const auto& arg : extra_args) {
+    if (arg == "--data-dir" || arg == "--ephemeral") has_dir = true;
+  }
+  if (!has_dir) {
+    server->own_data_dir_ = MakeTempDir();
+    args.push_back("--data-dir");
+    args.push_back(server->own_data_dir_);
+  }
   Subprocess::Options options;
   options.env = env;
   server->process_ = Subprocess::Start(ProgramPath("server"), args, options);
@@ -28,6 +44,32 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(
 ServerProcess::~ServerProcess() {
   stopping_ = true;
   if (log_thread_.joinable()) log_thread_.join();
+  // The server may still be running until process_ is destroyed; remove
+  // the directory after it is gone.
+  process_.reset();
+  if (!own_data_dir_.empty()) RemoveTree(own_data_dir_);
+}
+
+std::string MakeTempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern =
+      std::string(base && *base ? base : "/tmp") + "/chat-test.XXXXXX";
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  if (!mkdtemp(buffer.data())) {
+    ADD_FAILURE() << "mkdtemp " << pattern << " failed";
+    return pattern;
+  }
+  return buffer.data();
+}
+
+void RemoveTree(const std::string& path) {
+  nftw(
+      path.c_str(),
+      [](const char* name, const struct stat*, int, FTW*) {
+        return remove(name);
+      },
+      16, FTW_DEPTH | FTW_PHYS);
 }
 
 void ServerProcess::CollectLog() {

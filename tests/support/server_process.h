@@ -16,6 +16,11 @@
 
 namespace chat::test {
 
+// A new empty directory under $TMPDIR (or /tmp), and its removal with
+// everything in it.
+std::string MakeTempDir();
+void RemoveTree(const std::string& path);
+
 class ServerProcess {
  public:
   // Starts ProgramPath("server") with port 0 and `extra_args`, and waits for
@@ -27,6 +32,8 @@ class ServerProcess {
       const std::vector<std::string>& env = {});
 
   uint16_t port() const { return port_; }
+  // The data directory the server was given (empty if the test chose).
+  const std::string& data_dir() const { return own_data_dir_; }
   pid_t pid() const { return process_->pid(); }
   Subprocess& process() { return *process_; }
 
@@ -45,6 +52,7 @@ class ServerProcess {
 
   std::unique_ptr<Subprocess> process_;
   uint16_t port_ = 0;
+  std::string own_data_dir_;
   std::thread log_thread_;
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;
