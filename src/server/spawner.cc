@@ -17,6 +17,7 @@
 
 #include "ipc/channel.h"
 #include "protocol/reply.h"
+#include "server/rseq.h"
 #include "server/spawn.h"
 #include "server/worker.h"
 
@@ -130,6 +131,7 @@ bool ReadRequest(int control, RequestMessage* request, int fds[kPassedFds]) {
   int flags = fcntl(keep, F_GETFL);
   if (flags < 0 || fcntl(keep, F_SETFL, flags & ~O_NONBLOCK) != 0) _exit(1);
 
+  UnregisterRseq();  // see rseq.h
   ThreadState state;
   const bool can_clone = ReadThreadState(&state);
   for (;;) {

@@ -22,6 +22,7 @@
 #include "server/address.h"
 #include "server/session.h"
 #include "server/ways_in.h"
+#include "transport/plain_stream.h"
 #include "transport/stream.h"
 
 namespace chat::server {
@@ -92,6 +93,7 @@ class Worker {
         subject_(ClientSubject(setup.client_number, getpid())),
         way_(setup.way),
         ways_in_(setup.ways_in),
+        plain_(client_.get()),
         session_(*setup.registry, channel_, setup.id, log_, subject_),
         output_high_water_(
             std::min(options_.send_queue / 2, kOutputHighWaterMax)) {
@@ -133,8 +135,11 @@ class Worker {
   const std::string subject_;
   const WayIn way_;
   const WaysIn* const ways_in_;
-  // The connection's transport (transport/stream.h): plain, TLS, web.
-  std::unique_ptr<transport::Stream> stream_;
+  // The connection's transport (transport/stream.h): plain_ for the plain
+  // port, which costs the worker no allocation, or a TLS or web stream.
+  transport::PlainStream plain_;
+  std::unique_ptr<transport::Stream> other_stream_;
+  transport::Stream* stream_ = &plain_;
   Session session_;
   const size_t output_high_water_;
   ipc::UniqueFd signals_;
@@ -172,11 +177,14 @@ void Worker::Run() {
                             ListeningSuffix(way_));
   }
   if (!SetUpSignals()) _exit(ExitStatusOf(EndReason::kInternalError));
-  const char* what = nullptr;
-  stream_ = MakeStream(way_, client_.get(), ways_in_, &what);
-  if (!stream_) {
-    log_.Error(subject_, std::string("transport: ") + (what ? what : "?"));
-    _exit(ExitStatusOf(EndReason::kInternalError));
+  if (way_ != WayIn::kPlain) {
+    const char* what = nullptr;
+    other_stream_ = MakeStream(way_, client_.get(), ways_in_, &what);
+    if (!other_stream_) {
+      log_.Error(subject_, std::string("transport: ") + (what ? what : "?"));
+      _exit(ExitStatusOf(EndReason::kInternalError));
+    }
+    stream_ = other_stream_.get();
   }
   int send_buffer = static_cast<int>(std::clamp(
       options_.send_queue / 2, kMinSocketSendBuffer, kMaxSocketSendBuffer));
@@ -483,7 +491,7 @@ void Worker::Finish() {
       }
     }
   }
-  stream_.reset();
+  other_stream_.reset();
   client_.Reset();
   _exit(ExitStatusOf(reason));
 }
