@@ -97,7 +97,20 @@ Command Verbatim(std::string_view line) {
         command.action = Action::kQuit;
         break;
       case protocol::Verb::kPing:
+      case protocol::Verb::kPart:  // rooms and requests: sent as typed
+      case protocol::Verb::kRooms:
+      case protocol::Verb::kPrivacy:
+      case protocol::Verb::kInvite:
+      case protocol::Verb::kAccept:
+      case protocol::Verb::kReject:
+      case protocol::Verb::kEnd:
+      case protocol::Verb::kChats:
         break;
+    }
+    // JOIN, LIST or MESG of a room: not the name's JOIN, nor LIST of users.
+    if (!command.name.empty() && command.name.front() == '#') {
+      command.action =
+          request->verb == protocol::Verb::kMesg ? Action::kMesg : Action::kRaw;
     }
   }
   return command;

@@ -43,6 +43,20 @@ SentRequest DescribeRequest(std::string_view line) {
     case protocol::Verb::kPing:
       sent.kind = SentRequest::Kind::kPing;
       break;
+    // Rooms and private-message requests: answered by their own lines.
+    case protocol::Verb::kPart:
+    case protocol::Verb::kRooms:
+    case protocol::Verb::kPrivacy:
+    case protocol::Verb::kInvite:
+    case protocol::Verb::kAccept:
+    case protocol::Verb::kReject:
+    case protocol::Verb::kEnd:
+    case protocol::Verb::kChats:
+      break;
+  }
+  // JOIN, LIST and MESG of a room are room requests, not the name's JOIN.
+  if (!sent.name.empty() && sent.name.front() == '#') {
+    sent.kind = SentRequest::Kind::kOther;
   }
   return sent;
 }

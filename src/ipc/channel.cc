@@ -42,6 +42,10 @@ constexpr int kSocketBuffer = 1 << 20;
 
 // Keep in step with the last FrameKind.
 bool IsKnownKind(uint8_t kind) {
+  if (kind >= static_cast<uint8_t>(FrameKind::kRoomRequest) &&
+      kind <= static_cast<uint8_t>(FrameKind::kConsentRequest)) {
+    return true;
+  }
   return kind >= static_cast<uint8_t>(FrameKind::kDeliver) &&
          kind <= static_cast<uint8_t>(FrameKind::kLeft);
 }

@@ -24,6 +24,15 @@ enum class ErrorCode {
   kLineTooLong,
   kInvalidText,
   kSendQueueExceeded,
+  // Rooms and private-message requests (version 2).
+  kInvalidRoom,
+  kUnknownRoom,
+  kNotInRoom,
+  kAlreadyInRoom,
+  kTooManyRooms,
+  kNotAccepted,
+  kNoInvitation,
+  kNoPrivateChat,
 };
 
 // The exact phrase, e.g. "Unregistered User".

@@ -11,13 +11,33 @@
 
 namespace chat::protocol {
 
-enum class Verb { kJoin, kList, kMesg, kBcst, kQuit, kPing };
+enum class Verb {
+  kJoin,
+  kList,
+  kMesg,
+  kBcst,
+  kQuit,
+  kPing,
+  // Rooms and private-message requests (version 2); JOIN, LIST and MESG
+  // also take a <room> (protocol/rooms.h).
+  kPart,
+  kRooms,
+  kPrivacy,
+  kInvite,
+  kAccept,
+  kReject,
+  kEnd,
+  kChats,
+};
 
 // Views into the parsed line; valid as long as the line is.
 struct Request {
   Verb verb;
-  std::string_view name;  // JOIN: the username; MESG: the recipient
-  std::string_view text;  // MESG, BCST: the text; PING: the token (may be "")
+  // JOIN: the username or room; MESG: the recipient or room; LIST, PART: the
+  // room ("" for a plain LIST); INVITE, ACCEPT, REJECT, END: the user.
+  std::string_view name;
+  // MESG, BCST: the text; PING: the token (may be ""); PRIVACY: the setting.
+  std::string_view text;
 };
 
 struct RequestError {
@@ -45,6 +65,11 @@ struct RequestError {
 // included ("BCST  hi" -> " hi"); the PING token likewise is the whole rest.
 // A MESG recipient that is not a valid username parses fine; the lookup then
 // answers kUnknownRecipient.
+// Version 2 (rooms.h): an argument of JOIN, LIST, MESG or PART that starts
+// with '#' is a room and must follow the room rule (kInvalidRoom, detail:
+// the name); "LIST x" without '#' stays kBadSyntax "LIST". ROOMS and CHATS
+// take nothing; PRIVACY takes "open" or "ask"; INVITE, ACCEPT, REJECT and
+// END take one name.
 std::variant<Request, RequestError> ParseRequest(std::string_view line);
 
 std::string_view VerbName(Verb verb);

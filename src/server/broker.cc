@@ -71,7 +71,7 @@ Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
       listeners_(std::move(listeners)),
       table_(options.max_connections),
       relay_(table_, registry, log, options.send_queue + kHungSlack,
-             kMinCoalesceWindow, kMaxCoalesceWindow),
+             kMinCoalesceWindow, kMaxCoalesceWindow, options.max_rooms),
       spawn_context_(context),
       spawner_(std::move(spawner)) {}
 

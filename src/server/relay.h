@@ -32,7 +32,9 @@
 
 #include "ipc/channel.h"
 #include "ipc/registry.h"
+#include "server/consent.h"
 #include "server/log.h"
+#include "server/rooms.h"
 #include "server/worker_table.h"
 
 namespace chat::server {
@@ -46,7 +48,7 @@ class Relay {
   // broker's memory grow. Announcements wait as the top of this file says.
   Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
         size_t hung_limit, Clock::duration min_window,
-        Clock::duration max_window);
+        Clock::duration max_window, uint32_t max_rooms = 1000);
 
   // One frame from worker `from`.
   void OnFrame(uint32_t from, const ipc::FrameView& frame);
@@ -75,6 +77,13 @@ class Relay {
   // When held announcements are due, if any are held.
   std::optional<Clock::time_point> held_due() const;
 
+  // For the feature modules (rooms.h, consent.h): `lines` for worker `to`'s
+  // client, sent now or, as an announcement, held like JOINED (false if
+  // `to` takes no more frames); and the answer to `to`'s oldest request
+  // frame.
+  bool Deliver(uint32_t to, std::string_view lines, bool announcement = false);
+  void Answer(uint32_t to, std::string_view line);
+
  private:
   enum class Send { kNow, kHeld };
   // False if `to` can take no more frames (dying, killed, gone).
@@ -99,6 +108,8 @@ class Relay {
   // The last pass of held announcements.
   Clock::time_point pass_start_;
   Clock::time_point pass_end_;
+  Rooms rooms_;
+  Consent consent_;
 };
 
 }  // namespace chat::server

@@ -93,6 +93,7 @@ void Session::LogRequest(const protocol::Request& request,
 
 void Session::HandleRequest(const protocol::Request& request,
                             std::string_view line) {
+  if (IsRoomsRequest(request)) return RoomsRequest(request, line);
   if (request.verb != protocol::Verb::kJoin) LogRequest(request, line);
   switch (request.verb) {
     case protocol::Verb::kJoin:
@@ -120,6 +121,15 @@ void Session::HandleRequest(const protocol::Request& request,
       return;
     case protocol::Verb::kPing:
       Reply(protocol::FormatPong(request.text));
+      return;
+    case protocol::Verb::kPart:  // dispatched above, as rooms requests
+    case protocol::Verb::kRooms:
+    case protocol::Verb::kPrivacy:
+    case protocol::Verb::kInvite:
+    case protocol::Verb::kAccept:
+    case protocol::Verb::kReject:
+    case protocol::Verb::kEnd:
+    case protocol::Verb::kChats:
       return;
   }
 }
@@ -185,6 +195,9 @@ void Session::Mesg(std::string_view to, std::string_view text) {
     Reply(FormatError(ErrorCode::kUnknownRecipient, to));
     return;
   }
+  if (recipient->ask && recipient->worker != id_) {
+    return MesgAsk(*recipient, text);
+  }
   std::string push = protocol::FormatMesgPush(name_, text);
   if (recipient->worker == id_) {
     output_.Append(push);
@@ -214,10 +227,17 @@ void Session::OnFrame(const ipc::FrameView& frame) {
         awaiting_ = Awaiting::kNothing;
         Reply(protocol::FormatOkJoin(name_));
       } else if (unanswered_bcsts_ > 0) {
-        AnswerOldestBcst(frame.count);
+        AnswerOldest(protocol::FormatOkBcst(frame.count));
       } else {
         return OnInternalError("broadcast answer without a broadcast");
       }
+      HandleLines();
+      return;
+    case ipc::FrameKind::kAnswer:
+      if (unanswered_bcsts_ == 0) {
+        return OnInternalError("an answer without a request");
+      }
+      OnBrokerAnswer(frame.payload);
       HandleLines();
       return;
     case ipc::FrameKind::kShutdown:
@@ -231,11 +251,11 @@ void Session::OnFrame(const ipc::FrameView& frame) {
   }
 }
 
-void Session::AnswerOldestBcst(uint32_t count) {
+void Session::AnswerOldest(std::string_view answer) {
   // The front of held_answers_ is always the oldest BCST's place.
   PopHeldAnswer();
   --unanswered_bcsts_;
-  output_.Append(protocol::FormatOkBcst(count));
+  output_.Append(answer);
   while (HoldingAnswers() && !held_answers_[held_head_].empty()) {
     output_.Append(held_answers_[held_head_]);
     held_bytes_ -= held_answers_[held_head_].size();

@@ -93,15 +93,25 @@ class Session {
   void HandleRequest(const protocol::Request& request, std::string_view line);
   void Join(std::string_view name);
   void Mesg(std::string_view to, std::string_view text);
+  // Rooms and private-message requests, answered by the broker
+  // (session_rooms.cc): which requests they are, and their handling.
+  static bool IsRoomsRequest(const protocol::Request& request);
+  void RoomsRequest(const protocol::Request& request, std::string_view line);
+  // A MESG to a user whose privacy setting is "ask": the broker decides.
+  void MesgAsk(const ipc::RegisteredUser& recipient, std::string_view text);
+  // Reserves the answer's place in order; the broker's kAnswer fills it.
+  void AwaitBrokerAnswer();
+  void OnBrokerAnswer(std::string_view line);
   void Bcst(std::string_view text);
   // An answer to a request: behind any unanswered BCST.
   void Reply(std::string_view line);
   // Anything else for the client (pushes, BYE): never held.
   void Push(std::string_view line) { output_.Append(line); }
   void Quit();
-  // The broker's count for the oldest unanswered BCST: its answer, then the
-  // answers held behind it up to the next unanswered BCST.
-  void AnswerOldestBcst(uint32_t count);
+  // The broker's answer to the oldest unanswered BCST (or other request it
+  // answers): `answer`, then the answers held behind it up to the next
+  // unanswered one.
+  void AnswerOldest(std::string_view answer);
   bool HoldingAnswers() const { return held_head_ < held_answers_.size(); }
   // Drops the oldest held answer (already output).
   void PopHeldAnswer();
@@ -127,6 +137,7 @@ class Session {
   enum class Awaiting { kNothing, kJoin };
   Awaiting awaiting_ = Awaiting::kNothing;
   // Bounds the answers held (and the broadcasts in flight) per connection.
+  // Counts every request the broker answers (BCST, rooms, requests).
   static constexpr size_t kMaxUnansweredBcsts = 64;
   size_t unanswered_bcsts_ = 0;
   // Answers in request order behind the oldest unanswered BCST, from
