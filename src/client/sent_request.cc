@@ -54,8 +54,10 @@ SentRequest DescribeRequest(std::string_view line) {
     case protocol::Verb::kChats:
       break;
   }
-  // JOIN, LIST and MESG of a room are room requests, not the name's JOIN.
-  if (!sent.name.empty() && sent.name.front() == '#') {
+  // JOIN and LIST of a room are room requests, not the name's JOIN or the
+  // list of users (a MESG to a room stays a MESG).
+  if (!sent.name.empty() && sent.name.front() == '#' &&
+      sent.kind != SentRequest::Kind::kMesg) {
     sent.kind = SentRequest::Kind::kOther;
   }
   return sent;
