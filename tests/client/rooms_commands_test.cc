@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "client/command_table.h"
+#include "client/completion.h"
 #include "client_process.h"
 #include "support/connection.h"
 #include "support/line_expect.h"
@@ -71,6 +72,15 @@ TEST(RoomsCommandTableTest, EveryFormBecomesItsRequest) {
   EXPECT_EQ(client::ParseInput("/talk b@d").action, client::Action::kUsage);
   EXPECT_EQ(client::ParseInput("/who bob").action, client::Action::kUsage);
   EXPECT_TRUE(client::ParseInput("just chatting").plain);
+}
+
+// Tab completes rooms as it completes names ("#lu" -> "#lunch").
+TEST(RoomsCommandTableTest, TabCompletesRoomNames) {
+  const std::vector<std::string> known = {"Bob", "#lunch", "#Lobby"};
+  EXPECT_EQ(client::Completions("#lu", false, known),
+            std::vector<std::string>{"#lunch"});
+  EXPECT_EQ(client::Completions("#l", false, known),
+            (std::vector<std::string>{"#lunch", "#Lobby"}));
 }
 
 // A socket that plays the server: greets, accepts the JOIN, and reads
