@@ -251,6 +251,9 @@ void ClientPool::DispatchLine(int id, std::string_view line) {
         ++counters_.announced_joins;
       }
       return;
+    case EventKind::kChannelJoined:
+      if (c.state == ClientState::kJoiningChannel) MarkReady(id);
+      return;
     case EventKind::kAnnounceLeave:
       if (!SameName(event.from, c.name)) ++counters_.announced_leaves;
       return;

@@ -61,8 +61,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto server = LoopbackEndpoint(options.host, options.port);
-  auto dialect =
-      options.irc ? MakeIrcDialect(options.channel) : MakeChatDialect();
+  auto dialect = options.irc    ? MakeIrcDialect(options.channel)
+                 : options.room ? MakeChatRoomDialect(options.channel)
+                                : MakeChatDialect();
   Progress progress(options.progress);
   RunContext context{options, *dialect, *server, &progress};
   Report report = RunScenario(context);

@@ -90,6 +90,9 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                    ? std::string()
                    : std::string("not an IRC channel name");
       });
+  app.add_flag("--room", o.room,
+               "fanout: every user enters one room (--channel, default "
+               "#bench) and the sender writes to it with MESG instead of BCST");
   app.add_flag("--hold-join", o.hold_join,
                "hold, IRC: also join the channel, so that every "
                "registration is announced to all as in the chat protocol");
@@ -162,6 +165,11 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   if (o.port == 0 && needs_server) {
     outcome.exit_code = 2;
     outcome.err = "--port: a server port is required\n";
+    return outcome;
+  }
+  if (o.room && (o.scenario != Scenario::kFanout || o.irc)) {
+    outcome.exit_code = 2;
+    outcome.err = "--room: only for fanout in the chat protocol\n";
     return outcome;
   }
   if (o.scenario == Scenario::kFanout && o.users == 0) {

@@ -25,6 +25,7 @@ struct Options {
   uint16_t port = 0;
   bool irc = false;
   std::string channel = "#bench";
+  bool room = false;       // fanout --room: MESG to one room, not BCST
   bool hold_join = false;  // IRC hold: join the channel too
   // Scenario sizes; the defaults depend on the scenario (see Defaults()).
   // rtt: idle users; fanout: receivers; hold: users; switch: processes

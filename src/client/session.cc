@@ -133,6 +133,7 @@ bool Session::IsLocal(const InputItem& item) const {
     case Action::kHelp:
     case Action::kHistory:
     case Action::kUsage:
+    case Action::kTalk:
       return true;
     default:
       return command.request.size() > protocol::kMaxLineBytes ||
@@ -150,6 +151,13 @@ bool Session::AnswerLocally(const Command& command) {
       return true;
     case Action::kUsage:
       Show(renderer_.Error(command.message));
+      return true;
+    case Action::kTalk:
+      if (state_ != State::kChatting) {
+        Show(renderer_.Error("Choose a username first; then /talk"));
+      } else {
+        Talk(command.name);
+      }
       return true;
     default:
       return false;
@@ -192,8 +200,12 @@ void Session::HandleNameLine(const std::string& typed) {
 }
 
 void Session::HandleChatLine(const std::string& line) {
-  const Command command = ParseInput(line);
+  Command command = ParseInput(line);
   if (command.action == Action::kNothing || AnswerLocally(command)) return;
+  // With /talk, a plain line goes to that room or user.
+  if (command.plain && !talk_.empty()) {
+    command.request = "MESG " + talk_ + " " + command.text;
+  }
   if (!SendRequest(command.request)) return;
   if (pending_.back().kind == SentRequest::Kind::kQuit) {
     state_ = State::kQuitting;
@@ -229,6 +241,7 @@ void Session::OnServerLine(std::string_view line) {
   const bool is_answer = parsed.kind == ServerLineKind::kOk ||
                          parsed.kind == ServerLineKind::kList ||
                          parsed.kind == ServerLineKind::kPong ||
+                         IsRoomsAnswer(line) ||
                          (parsed.kind == ServerLineKind::kError &&
                           !IsUnsolicitedError(parsed.first));
   std::optional<SentRequest> request;
@@ -245,6 +258,7 @@ void Session::OnServerLine(std::string_view line) {
 void Session::HandleServerLine(std::string_view line,
                                const protocol::ServerLine& parsed,
                                const SentRequest* answered) {
+  if (HandleRoomsLine(line, parsed, answered)) return;
   switch (parsed.kind) {
     case ServerLineKind::kHello:
       return;  // free text meant for people using nc; not shown
@@ -319,7 +333,7 @@ void Session::OnOk(std::string_view verb, std::string_view argument,
       }
       io_.Show(hint);
     }
-    io_.SetPrompt(name_ + "> ");
+    io_.SetPrompt(ChatPrompt());
   } else if (verb == "MESG") {
     const std::string to = !argument.empty() ? std::string(argument)
                            : has_request     ? request->name
@@ -342,6 +356,10 @@ void Session::OnOk(std::string_view verb, std::string_view argument,
     }
     io_.Show(lines);
   } else if (verb == "QUIT") {
+    // As the JOIN/LIST assignment's sample window has it.
+    if (!name_.empty()) {
+      Show(renderer_.Notice(name_ + " is quitting the chat server"));
+    }
     Show(renderer_.Notice("Disconnected."));
     Finish(kExitOk);
   } else {

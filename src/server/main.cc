@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   auto registry = chat::ipc::Registry::Create(options.max_users,
                                               options.max_connections, &error);
   if (!registry) return StartupFailure("registry: " + error);
+  registry->SetDefaultPrivacy(options.privacy_ask);
   // Now, while this process is small and after the registry is mapped (the
   // spawner and so every worker inherit the mapping); see spawner.h.
   // At most one Argon2id hash per CPU at a time, server-wide.

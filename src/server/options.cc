@@ -105,6 +105,18 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       ->type_name("DAYS")
       ->check(CLI::Range(0, 36500).description(""))
       ->capture_default_str();
+  app.add_option("--max-rooms", options.max_rooms,
+                 "Most rooms on the server at once")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000000).description(""))
+      ->capture_default_str();
+  std::string privacy = "open";
+  app.add_option("--privacy", privacy,
+                 "A new user's privacy setting: open (anyone may send it "
+                 "private messages) or ask (only users it accepted)")
+      ->type_name("open|ask")
+      ->check(CLI::IsMember({"open", "ask"}).description(""))
+      ->capture_default_str();
   auto* quiet_flag = app.add_flag("-q,--quiet", quiet, "Log errors only");
   app.add_flag("-v,--verbose", verbose, "Log message texts too")
       ->excludes(quiet_flag);
@@ -132,6 +144,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
     return result;
   }
   options.port = static_cast<uint16_t>(*port);
+  options.privacy_ask = privacy == "ask";
   if (quiet) options.log_level = LogLevel::kError;
   if (verbose) options.log_level = LogLevel::kVerbose;
   result.options = options;

@@ -24,6 +24,8 @@ struct Options {
   uint32_t max_connections = 256;
   size_t send_queue = 1 << 20;  // bytes of undelivered output per client
   uint32_t join_timeout_seconds = 60;
+  uint32_t max_rooms = 1000;  // rooms on the server at once
+  bool privacy_ask = false;   // --privacy: a new user's setting
   LogLevel log_level = LogLevel::kInfo;
 
   // The store (store/): accounts, mailboxes, history, the audit log.

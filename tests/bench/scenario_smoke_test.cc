@@ -103,6 +103,18 @@ TEST(BenchSmokeTest, FanoutDeliversEveryBroadcastToEveryReceiver) {
   EXPECT_GT(Number(run, "deliveries_per_s"), 0) << run.line;
 }
 
+// fanout --room: the same fan-out as MESG to one room every user entered.
+TEST(BenchSmokeTest, FanoutToARoomDeliversEveryMessageToEveryMember) {
+  auto server = StartServer();
+  ASSERT_TRUE(server);
+  auto run = RunBench({"fanout", "--room", "-p", std::to_string(server->port()),
+                       "-n", "5", "-m", "20", "-w", "4"});
+  ExpectCleanRun(run);
+  EXPECT_EQ(Number(run, "broadcasts"), 20) << run.line;
+  EXPECT_EQ(Number(run, "deliveries"), 100) << run.line;
+  EXPECT_NE(run.line.find("chat-room"), std::string::npos) << run.line;
+}
+
 TEST(BenchSmokeTest, ChurnCompletesWholeSessions) {
   auto server = StartServer();
   ASSERT_TRUE(server);

@@ -55,7 +55,8 @@ TEST_F(ScriptedClientTest, PipedLinesReachPeersAsRequestsAndAnswersPrint) {
       ReadAllLines(*alice),
       ElementsAre(Joined("Alice"), "2 users online:", "  Bob", "  Alice (you)",
                   "[private] to Bob: hi", "Alice is sending a broadcast",
-                  "Alice: hello all", "Disconnected."));
+                  "Alice: hello all", "Alice is quitting the chat server",
+                  "Disconnected."));
   EXPECT_EQ(ExitCode(*alice), 0);
 }
 
@@ -125,12 +126,13 @@ TEST_F(ScriptedClientTest, TakenNameThenInvalidThenFreeName) {
   alice->WriteStdin("bob\nB@d\nJOIN Alice\nLIST\n");
   alice->CloseStdin();
   EXPECT_EQ(bob->ReadLine(), "JOINED Alice");
-  EXPECT_THAT(ReadAllLines(*alice),
-              ElementsAre("Error: The username bob is taken",
-                          "Error: Invalid username B@d: use 1 to 32 letters "
-                          "or digits",
-                          Joined("Alice"), "2 users online:", "  Bob",
-                          "  Alice (you)", "Disconnected."));
+  EXPECT_THAT(
+      ReadAllLines(*alice),
+      ElementsAre("Error: The username bob is taken",
+                  "Error: Invalid username B@d: use 1 to 32 letters "
+                  "or digits",
+                  Joined("Alice"), "2 users online:", "  Bob", "  Alice (you)",
+                  "Alice is quitting the chat server", "Disconnected."));
   EXPECT_EQ(ExitCode(*alice), 0);
 }
 
@@ -244,7 +246,8 @@ TEST_F(ScriptedClientTest, StdinFromDevNullQuitsCleanly) {
 
   auto alice = StartClient(port(), {"--user", "Alice"}, options);
   EXPECT_THAT(ReadAllLines(*alice),
-              ElementsAre(Joined("Alice"), "Disconnected."));
+              ElementsAre(Joined("Alice"), "Alice is quitting the chat server",
+                          "Disconnected."));
   EXPECT_EQ(ExitCode(*alice), 0);
 }
 
@@ -300,7 +303,8 @@ TEST_F(ScriptedClientTest, ManyPipelinedLinesAllArriveInOrder) {
     ASSERT_EQ(bob->ReadLine(), "MESG Alice " + std::to_string(i));
   }
   const auto lines = ReadAllLines(*alice);
-  EXPECT_EQ(lines.size(), kLines + 2u);  // joined, kLines echoes, Disconnected
+  // joined, kLines echoes, quitting, Disconnected
+  EXPECT_EQ(lines.size(), kLines + 3u);
   EXPECT_EQ(ExitCode(*alice), 0);
 }
 
