@@ -7,6 +7,7 @@
 #include "client/command_table.h"
 #include "client/exit_code.h"
 #include "client/help.h"
+#include "client/misaddressed.h"
 #include "protocol/line_assembler.h"
 #include "protocol/server_line.h"
 #include "protocol/text.h"
@@ -193,11 +194,34 @@ void Session::HandleNameLine(const std::string& typed) {
 
 void Session::HandleChatLine(const std::string& line) {
   const Command command = ParseInput(line);
-  if (command.action == Action::kNothing || AnswerLocally(command)) return;
+  if (command.action == Action::kNothing) return;
+  if (HoldBackMisaddressed(command, line) || AnswerLocally(command)) return;
   if (!SendRequest(command.request)) return;
   if (pending_.back().kind == SentRequest::Kind::kQuit) {
     state_ = State::kQuitting;
   }
+}
+
+bool Session::HoldBackMisaddressed(const Command& command,
+                                   const std::string& line) {
+  // Only a plain line typed at a terminal: "/all", "BCST" and "//" say
+  // "everyone" on purpose, and a script means what it wrote.
+  const bool plain_broadcast =
+      command.action == Action::kBcst && command.text == line;
+  const auto to = plain_broadcast && settings_.interactive
+                      ? MisaddressedTo(line, roster_.names(), name_)
+                      : std::nullopt;
+  if (!to || held_broadcast_ == line) {
+    held_broadcast_.clear();
+    return false;  // sent as typed: the same line twice is the confirmation
+  }
+  held_broadcast_ = line;
+  Show(renderer_.Notice(
+      "Not sent: this would go to everyone, not only to " + *to + ". Type " +
+      *to + ":text (no space before the colon) to send it to " + *to +
+      " only, or press Up and Enter to send it to "
+      "everyone."));
+  return true;
 }
 
 void Session::ShowHistory(std::string_view with) {

@@ -107,6 +107,10 @@ class Session {
                         const SentRequest* answered);
   void HandleNameLine(const std::string& typed);
   void HandleChatLine(const std::string& line);
+  // A typed line that looks like a private message to an online user with
+  // a space before its colon ("Carol :hi") is not broadcast at once: it is
+  // held back with a notice, and sent only if typed again next.
+  bool HoldBackMisaddressed(const Command& command, const std::string& line);
   // Checks and sends one request; false (with an error shown) if it cannot
   // be sent as it is.
   bool SendRequest(const std::string& request);
@@ -134,6 +138,7 @@ class Session {
   std::deque<SentRequest> pending_;  // requests not answered yet, in order
   History history_;
   Roster roster_;
+  std::string held_broadcast_;  // the line held back, until the next one
 };
 
 }  // namespace chat::client
