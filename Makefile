@@ -81,6 +81,7 @@ sources = $(wildcard $(1)/*.cc)
 
 IPC_LIB := $(BUILD)/libipc.a
 PROTOCOL_LIB := $(BUILD)/libprotocol.a
+COMMAND_LINE_LIB := $(BUILD)/libcommand_line.a
 SERVER_LIB := $(BUILD)/libserver.a
 CLIENT_LIB := $(BUILD)/libclient.a
 BENCH_LIB := $(BUILD)/libbench.a
@@ -124,27 +125,29 @@ $(BUILD)/lib%.a:
 
 $(IPC_LIB): $(call objects,$(call sources,src/ipc))
 $(PROTOCOL_LIB): $(call objects,$(call sources,src/protocol))
+$(COMMAND_LINE_LIB): $(call objects,$(call sources,src/command_line))
 $(SERVER_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/server)))
 $(CLIENT_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/client)))
 $(BENCH_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/bench)))
 $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 
-# Layering: server -> ipc, protocol; client -> protocol; bench -> protocol.
-$(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB)
+# Layering: server -> ipc, protocol; client -> protocol; bench -> protocol;
+# every program -> command_line (its name, usage and usage errors).
+$(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB) $(COMMAND_LINE_LIB)
 	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^
 
-$(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB)
+$(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB) $(COMMAND_LINE_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS)
 
-$(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB)
+$(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB) $(COMMAND_LINE_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^
 
 # What each module's tests link and which programs they start.
 LIBS_ipc := $(IPC_LIB)
 LIBS_protocol := $(PROTOCOL_LIB)
-LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB)
-LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB)
-LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB)
+LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(IPC_LIB) $(PROTOCOL_LIB) $(COMMAND_LINE_LIB)
+LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB) $(COMMAND_LINE_LIB)
+LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB) $(COMMAND_LINE_LIB)
 LIBS_docs := $(SUPPORT_LIB)
 PROGRAMS_server := $(BIN)/server
 PROGRAMS_client := $(BIN)/server $(BIN)/client

@@ -203,11 +203,12 @@ TEST_F(ScriptedClientTest, ServerKilledEndsClientWithFailure) {
   server_->process().Signal(SIGKILL);
   const auto error = alice->WaitForStderr("connection");
   ASSERT_TRUE(error.has_value()) << "no error line on stderr";
+  // The program names itself as it was started: ./client here.
   EXPECT_THAT(*error,
-              ::testing::AnyOf("chat-client: the server closed the connection",
-                               ::testing::StartsWith(
-                                   "chat-client: lost the connection to the "
-                                   "server: ")));
+              ::testing::AnyOf(
+                  "client: the server closed the connection",
+                  ::testing::StartsWith("client: lost the connection to the "
+                                        "server: ")));
   EXPECT_EQ(ExitCode(*alice), 1);
 }
 
