@@ -13,6 +13,19 @@
 #include "protocol/text.h"
 
 namespace chat::client {
+namespace {
+
+// "[::1]", as the client itself prints an IPv6 address with its port, is
+// the address ::1.
+std::string WithoutBrackets(const std::string& host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    return host.substr(1, host.size() - 2);
+  }
+  return host;
+}
+
+}  // namespace
+
 std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
                                         std::ostream& out, std::ostream& err) {
   Options options;
@@ -34,7 +47,7 @@ std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
   // (CLI11 rejects the second value as an extra argument).
   app.add_option("HOST,--host", host,
                  "server host name, IPv4 or IPv6 address (also given as "
-                 "HOST)")
+                 "HOST; [::1] works too)")
       ->type_name("HOST");
   app.add_option("PORT,--port", port,
                  "server TCP port, 1-65535 (also given as PORT)")
@@ -80,7 +93,7 @@ std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
         << app.help();
     return kExitUsage;
   }
-  options.host = host;
+  options.host = WithoutBrackets(host);
   options.port = static_cast<uint16_t>(port);
   if (app.count("--user") > 0) options.user = user;
   return options;

@@ -18,7 +18,7 @@ inline constexpr const char* kClientRelease = "1.0";
 struct Options {
   // What the program calls itself (command_line/program_name.h).
   std::string program = kClientName;
-  std::string host;
+  std::string host;  // an IPv6 address without brackets
   uint16_t port = 0;
   std::optional<std::string> user;
   bool no_color = false;

@@ -131,6 +131,13 @@ TEST(OptionsTest, HelpShowsHostAndPortOnce) {
   EXPECT_THAT(help.out, HasSubstr("--host HOST"));
 }
 
+TEST(OptionsTest, BracketedIpv6LiteralIsTheAddress) {
+  EXPECT_EQ(std::get<Options>(Parse({"[::1]", "8001"}).result).host, "::1");
+  EXPECT_EQ(std::get<Options>(Parse({"--host", "[fe80::1]", "1"}).result).host,
+            "fe80::1");
+  EXPECT_EQ(std::get<Options>(Parse({"::1", "8001"}).result).host, "::1");
+}
+
 // NO_COLOR and TERM are read from the environment; each case sets them and
 // puts the old values back.
 class ColorTest : public ::testing::Test {
