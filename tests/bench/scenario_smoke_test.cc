@@ -232,7 +232,7 @@ class Ngircd {
 
 TEST(BenchSmokeTest, IrcModeDrivesNgircdThroughRttAndFanout) {
   if (access(Ngircd::kPath, X_OK) != 0) {
-    GTEST_SKIP() << "ngircd is not installed";
+    GTEST_SKIP() << "ngircd is not installed (apt-get install ngircd)";
   }
   Ngircd ngircd;
   ASSERT_TRUE(ngircd.Start()) << "ngircd did not start listening";
