@@ -191,8 +191,10 @@ $(addprefix test-,$(TEST_MODULES)): test-%: $$(PROGRAMS_$$*) $(BUILD)/tests/%_te
 asan:
 	$(MAKE) SANITIZE=address,undefined test
 
+# Writes $(BENCH_OUT); BENCH_OUT=BENCHMARKS.md replaces the tracked one.
+BENCH_OUT ?= build/BENCHMARKS.md
 bench: all
-	CHAT_BIN_DIR=$(BIN) ./tests/bench/run-bench.sh
+	CHAT_BIN_DIR=$(BIN) BENCH_OUT=$(BENCH_OUT) ./tests/bench/run-bench.sh
 
 demo: all
 	CHAT_BIN_DIR=$(BIN) ./tests/demo/isolation-demo.sh
