@@ -52,6 +52,7 @@ void ApplyDefaults(Options* options);
 const char* ScenarioName(Scenario scenario);
 
 struct ParseOutcome {
+  std::string program;             // what the program calls itself
   std::optional<Options> options;  // set: run
   int exit_code = 0;               // else: exit with this code
   std::string out;                 // ... after printing this to stdout

@@ -102,7 +102,8 @@ std::vector<std::string> HelpLines() {
   Append(&lines,
          WrapPieces(Words("Keys: Left/Right move, Up/Down recall earlier "
                           "lines, Ctrl-R/Ctrl-S recall the ones starting "
-                          "like the typed text, Tab completes a name, "
+                          "like the typed text, Tab completes a name "
+                          "(\"Ca\" Tab at the start gives \"Carol:\"), "
                           "Ctrl-A/Ctrl-E go to the start/end, Ctrl-U erases "
                           "the line, Ctrl-W the word before the cursor, "
                           "Ctrl-D on an empty line or Ctrl-C quits."),

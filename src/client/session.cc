@@ -7,6 +7,7 @@
 #include "client/command_table.h"
 #include "client/exit_code.h"
 #include "client/help.h"
+#include "client/misaddressed.h"
 #include "protocol/line_assembler.h"
 #include "protocol/server_line.h"
 #include "protocol/text.h"
@@ -201,15 +202,41 @@ void Session::HandleNameLine(const std::string& typed) {
 
 void Session::HandleChatLine(const std::string& line) {
   Command command = ParseInput(line);
-  if (command.action == Action::kNothing || AnswerLocally(command)) return;
-  // With /talk, a plain line goes to that room or user.
-  if (command.plain && !talk_.empty()) {
-    command.request = "MESG " + talk_ + " " + command.text;
+  if (command.action == Action::kNothing) return;
+  // With /talk, a plain line goes to that room or user (never a broadcast,
+  // so it is never held back as a misaddressed one).
+  const bool talking = command.plain && !talk_.empty();
+  if ((!talking && HoldBackMisaddressed(command, line)) ||
+      AnswerLocally(command)) {
+    return;
   }
+  if (talking) command.request = "MESG " + talk_ + " " + command.text;
   if (!SendRequest(command.request)) return;
   if (pending_.back().kind == SentRequest::Kind::kQuit) {
     state_ = State::kQuitting;
   }
+}
+
+bool Session::HoldBackMisaddressed(const Command& command,
+                                   const std::string& line) {
+  // Only a plain line typed at a terminal: "/all", "BCST" and "//" say
+  // "everyone" on purpose, and a script means what it wrote.
+  const bool plain_broadcast =
+      command.action == Action::kBcst && command.text == line;
+  const auto to = plain_broadcast && settings_.interactive
+                      ? MisaddressedTo(line, roster_.names(), name_)
+                      : std::nullopt;
+  if (!to || held_broadcast_ == line) {
+    held_broadcast_.clear();
+    return false;  // sent as typed: the same line twice is the confirmation
+  }
+  held_broadcast_ = line;
+  Show(renderer_.Notice(
+      "Not sent: this would go to everyone, not only to " + *to + ". Type " +
+      *to + ":text (no space before the colon) to send it to " + *to +
+      " only, or press Up and Enter to send it to "
+      "everyone."));
+  return true;
 }
 
 void Session::ShowHistory(std::string_view with) {

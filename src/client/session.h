@@ -105,6 +105,10 @@ class Session {
                         const SentRequest* answered);
   void HandleNameLine(const std::string& typed);
   void HandleChatLine(const std::string& line);
+  // A typed line that looks like a private message to an online user with
+  // a space before its colon ("Carol :hi") is not broadcast at once: it is
+  // held back with a notice, and sent only if typed again next.
+  bool HoldBackMisaddressed(const Command& command, const std::string& line);
   // Checks and sends one request; false (with an error shown) if it cannot
   // be sent as it is.
   bool SendRequest(const std::string& request);
@@ -146,6 +150,7 @@ class Session {
   std::vector<std::string> rooms_seen_;   // from ROOMS, for completing
   std::vector<std::string> invitations_;  // waiting for our answer
   std::vector<std::string> chats_;        // accepted private chats
+  std::string held_broadcast_;  // the line held back, until the next one
 };
 
 }  // namespace chat::client

@@ -24,8 +24,11 @@
 
 namespace {
 
+// Set from the command line: the program's name as it was started.
+std::string program_name = "chat-server";
+
 int StartupFailure(const std::string& what) {
-  std::fprintf(stderr, "server: %s\n", what.c_str());
+  std::fprintf(stderr, "%s: %s\n", program_name.c_str(), what.c_str());
   return chat::server::kExitFailure;
 }
 
@@ -55,6 +58,7 @@ void RaiseOpenFileLimit(uint32_t max_connections,
 int main(int argc, char** argv) {
   using namespace chat::server;
   ParsedCommandLine parsed = ParseCommandLine(argc, argv);
+  program_name = parsed.program;
   if (!parsed.options) {
     std::fputs(parsed.out.c_str(), stdout);
     std::fputs(parsed.err.c_str(), stderr);

@@ -205,11 +205,12 @@ TEST_F(ScriptedClientTest, ServerKilledEndsClientWithFailure) {
   server_->process().Signal(SIGKILL);
   const auto error = alice->WaitForStderr("connection");
   ASSERT_TRUE(error.has_value()) << "no error line on stderr";
+  // The program names itself as it was started: ./client here.
   EXPECT_THAT(*error,
-              ::testing::AnyOf("chat-client: the server closed the connection",
-                               ::testing::StartsWith(
-                                   "chat-client: lost the connection to the "
-                                   "server: ")));
+              ::testing::AnyOf(
+                  "client: the server closed the connection",
+                  ::testing::StartsWith("client: lost the connection to the "
+                                        "server: ")));
   EXPECT_EQ(ExitCode(*alice), 1);
 }
 
@@ -358,13 +359,18 @@ TEST(ClientConnectTest, BadPortIsAUsageError) {
 }
 
 TEST_F(ScriptedClientTest, ConnectsOverIpv6AndByHostName) {
-  for (const char* host : {"::1", "localhost"}) {
+  // "[::1]" as the client itself prints it ("Connected to server
+  // [::1]:PORT").
+  for (const char* host : {"::1", "[::1]", "localhost"}) {
     auto client =
         Subprocess::Start(ProgramPath("client"),
                           {host, std::to_string(port()), "--user", "Alice"});
     client->CloseStdin();
-    EXPECT_THAT(ReadAllLines(*client), Contains(HasSubstr("Alice joined!")))
-        << host;
+    const auto lines = ReadAllLines(*client);
+    EXPECT_THAT(lines, Contains(HasSubstr("Alice joined!"))) << host;
+    if (std::string_view(host).find(':') != std::string_view::npos) {
+      EXPECT_THAT(lines, Contains(HasSubstr("server [::1]:"))) << host;
+    }
     EXPECT_EQ(ExitCode(*client), 0) << host;
   }
 }
