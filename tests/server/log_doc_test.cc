@@ -16,6 +16,7 @@
 
 #include "support/connection.h"
 #include "support/line_expect.h"
+#include "support/server_process.h"
 #include "support/subprocess.h"
 
 namespace chat::test {
@@ -114,9 +115,11 @@ TEST(LogDocTest, EveryLineTheServerWritesIsDocumented) {
   }
   ASSERT_FALSE(events.empty());
 
-  auto server = Subprocess::Start(
-      ProgramPath("server"), {"0", "--bind", "127.0.0.1", "--max-users", "2",
-                              "--max-connections", "3"});
+  const std::string data_dir = MakeTempDir();
+  auto server =
+      Subprocess::Start(ProgramPath("server"),
+                        {"0", "--bind", "127.0.0.1", "--max-users", "2",
+                         "--max-connections", "3", "--data-dir", data_dir});
   auto listening = server->WaitForStdout("listening on ");
   ASSERT_TRUE(listening);
   const auto port = static_cast<uint16_t>(
@@ -154,7 +157,7 @@ TEST(LogDocTest, EveryLineTheServerWritesIsDocumented) {
 
   // "<time> <subject>: [error: ]<event>"
   const std::regex form(
-      R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (server|fd \d+( pid \d+)?): (.*))");
+      R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (server|store|fd \d+( pid \d+)?): (.*))");
   std::istringstream lines(log);
   std::string line;
   int checked = 0;
@@ -177,6 +180,7 @@ TEST(LogDocTest, EveryLineTheServerWritesIsDocumented) {
     ++checked;
   }
   EXPECT_GE(checked, 10) << log;
+  RemoveTree(data_dir);
 }
 
 }  // namespace
