@@ -5,47 +5,65 @@
 #   make asan            the same suite built with AddressSanitizer and UBSan
 #   make bench           measure the server (see BENCHMARKS.md)
 #   make demo            the process-isolation demo
-#   make install         PREFIX=/usr/local DESTDIR= ; make uninstall
+#   make install         PREFIX=/usr/local DESTDIR= (programs stripped, man
+#                        pages, systemd unit); make uninstall removes exactly
+#                        what it installed (see installed-files.txt)
 #   make format          clang-format every source file
 #
 # WERROR=1 turns warnings into errors (CI does). SANITIZE=address,undefined
 # builds everything sanitized into build/sanitize/ instead of the top level.
-# Missing Debian packages are installed before anything is compiled.
+# Missing Debian packages are installed before anything is compiled: for
+# the programs only what building needs; for the tests the test tools too.
 
 CXX ?= g++
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# systemd reads units from /usr/local/lib/systemd/system as well as /usr/lib.
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+# What `make install` wrote, for `make uninstall` (kept by `make clean`).
+INSTALL_MANIFEST := installed-files.txt
 
 # --- Debian packages: "probe-file:package" ----------------------------------
-PACKAGE_PROBES := \
+# Each list is installed (with apt-get, see mk/install-packages.sh) before
+# the goals that need it run: plain `make` and `make install` only the
+# build dependencies; `make test`, `make asan` and `make test-MODULE` the
+# test-only ones as well; `make format` clang-format.
+BUILD_PACKAGE_PROBES := \
   /usr/bin/g++:g++ \
   /usr/bin/pkg-config:pkg-config \
   /usr/include/uv.h:libuv1-dev \
   /usr/include/CLI/CLI.hpp:libcli11-dev \
-  /usr/include/gtest/gtest.h:libgtest-dev \
-  /usr/include/gmock/gmock.h:libgmock-dev \
   /usr/include/editline/readline.h:libedit-dev \
   /usr/include/sqlite3.h:libsqlite3-dev \
   /usr/include/sodium.h:libsodium-dev \
-  /usr/bin/mandoc:mandoc \
   /usr/include/gnutls/gnutls.h:libgnutls28-dev \
   /usr/include/wslay/wslay.h:libwslay-dev \
-  /usr/include/http_parser.h:libhttp-parser-dev \
+  /usr/include/http_parser.h:libhttp-parser-dev
+# Test-only: Google Test and Mock, mandoc for the manual-page test (and a
+# browser for browser tests, where there are any).
+TEST_PACKAGE_PROBES := \
+  /usr/include/gtest/gtest.h:libgtest-dev \
+  /usr/include/gmock/gmock.h:libgmock-dev \
+  /usr/bin/mandoc:mandoc \
   /usr/bin/chromium:chromium \
   /usr/bin/chromedriver:chromium-driver \
   /usr/lib/python3/dist-packages/selenium/__init__.py:python3-selenium
+FORMAT_PACKAGE_PROBES := \
+  /usr/bin/clang-format:clang-format
 probe_file = $(firstword $(subst :, ,$(1)))
 probe_package = $(lastword $(subst :, ,$(1)))
-MISSING_PACKAGES := $(strip $(foreach p,$(PACKAGE_PROBES),\
-  $(if $(wildcard $(call probe_file,$(p))),,$(call probe_package,$(p)))))
-NO_PACKAGE_GOALS := clean uninstall format
+GOALS := $(or $(MAKECMDGOALS),all)
+NEEDED_PROBES := \
+  $(if $(filter-out clean uninstall format,$(GOALS)),$(BUILD_PACKAGE_PROBES)) \
+  $(if $(filter test asan test-%,$(GOALS)),$(TEST_PACKAGE_PROBES)) \
+  $(if $(filter format,$(GOALS)),$(FORMAT_PACKAGE_PROBES))
+MISSING_PACKAGES := $(sort $(strip $(foreach p,$(NEEDED_PROBES),\
+  $(if $(wildcard $(call probe_file,$(p))),,$(call probe_package,$(p))))))
 ifneq ($(MISSING_PACKAGES),)
-ifneq ($(filter-out $(NO_PACKAGE_GOALS),$(or $(MAKECMDGOALS),all)),)
 INSTALL_STATUS := $(shell ./mk/install-packages.sh $(MISSING_PACKAGES) >&2; echo $$?)
 ifneq ($(INSTALL_STATUS),0)
 $(error missing Debian packages: $(MISSING_PACKAGES))
-endif
 endif
 endif
 
@@ -94,6 +112,7 @@ sources = $(wildcard $(1)/*.cc)
 
 IPC_LIB := $(BUILD)/libipc.a
 PROTOCOL_LIB := $(BUILD)/libprotocol.a
+COMMAND_LINE_LIB := $(BUILD)/libcommand_line.a
 TRANSPORT_LIB := $(BUILD)/libtransport.a
 WEB_LIB := $(BUILD)/libweb.a
 SERVER_LIB := $(BUILD)/libserver.a
@@ -140,6 +159,7 @@ $(BUILD)/lib%.a:
 
 $(IPC_LIB): $(call objects,$(call sources,src/ipc))
 $(PROTOCOL_LIB): $(call objects,$(call sources,src/protocol))
+$(COMMAND_LINE_LIB): $(call objects,$(call sources,src/command_line))
 $(TRANSPORT_LIB): $(call objects,$(call sources,src/transport))
 $(WEB_LIB): $(call objects,$(call sources,src/web))
 # The page is built into the object (.incbin, see src/web/page.cc).
@@ -151,30 +171,34 @@ $(BENCH_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/bench)))
 $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 
 # Layering: server -> store, ipc, protocol, transport, web; store -> ipc;
-# admin -> store; client -> protocol, transport; bench -> protocol, transport.
+# admin -> store; client -> protocol, transport; bench -> protocol,
+# transport; every program -> command_line (its name, usage and usage
+# errors).
 $(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(STORE_LIB) \
-    $(IPC_LIB) $(PROTOCOL_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
+    $(IPC_LIB) $(PROTOCOL_LIB) $(COMMAND_LINE_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
 	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(STORE_LIBS) $(TRANSPORT_LIBS)
 
 $(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB) \
-    $(TRANSPORT_LIB)
+    $(COMMAND_LINE_LIB) $(TRANSPORT_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS) $(TRANSPORT_LIBS)
 
 $(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB) \
-    $(TRANSPORT_LIB)
+    $(COMMAND_LINE_LIB) $(TRANSPORT_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(TRANSPORT_LIBS)
 
 # What each module's tests link and which programs they start.
 LIBS_ipc := $(IPC_LIB)
 LIBS_protocol := $(PROTOCOL_LIB)
 LIBS_server := $(SUPPORT_LIB) $(SERVER_LIB) $(STORE_LIB) $(IPC_LIB) \
-  $(PROTOCOL_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
+  $(PROTOCOL_LIB) $(COMMAND_LINE_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
 LIBS_store := $(SUPPORT_LIB) $(SERVER_LIB) $(STORE_LIB) $(IPC_LIB) \
-  $(PROTOCOL_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
-LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB) $(TRANSPORT_LIB)
+  $(PROTOCOL_LIB) $(COMMAND_LINE_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
+LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB) \
+  $(COMMAND_LINE_LIB) $(TRANSPORT_LIB)
 LIBS_transport := $(SUPPORT_LIB) $(TRANSPORT_LIB)
 LIBS_web := $(SUPPORT_LIB) $(TRANSPORT_LIB)
-LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB) $(TRANSPORT_LIB)
+LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB) \
+  $(COMMAND_LINE_LIB) $(TRANSPORT_LIB)
 LIBS_docs := $(SUPPORT_LIB)
 PROGRAMS_server := $(BIN)/server
 PROGRAMS_store := $(PROGRAMS)
@@ -204,25 +228,34 @@ $(addprefix test-,$(TEST_MODULES)): test-%: $$(PROGRAMS_$$*) $(BUILD)/tests/%_te
 asan:
 	$(MAKE) SANITIZE=address,undefined test
 
+# Writes $(BENCH_OUT); BENCH_OUT=BENCHMARKS.md replaces the tracked one.
+BENCH_OUT ?= build/BENCHMARKS.md
 bench: all
-	CHAT_BIN_DIR=$(BIN) ./tests/bench/run-bench.sh
+	CHAT_BIN_DIR=$(BIN) BENCH_OUT=$(BENCH_OUT) ./tests/bench/run-bench.sh
 
 demo: all
 	CHAT_BIN_DIR=$(BIN) ./tests/demo/isolation-demo.sh
 
+# Programs are stripped; the man pages and the systemd unit go alongside.
+# Every path written (and every directory created) is recorded in
+# $(INSTALL_MANIFEST), so `make uninstall` removes exactly that, whatever
+# PREFIX and DESTDIR were.
+INSTALLED_PROGRAMS := server:chat-server client:chat-client \
+  $(if $(wildcard src/bench/main.cc),chat-bench:chat-bench)
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
-	install -m 755 server $(DESTDIR)$(BINDIR)/chat-server
-	install -m 755 client $(DESTDIR)$(BINDIR)/chat-client
-	$(if $(wildcard src/bench/main.cc),install -m 755 chat-bench $(DESTDIR)$(BINDIR)/chat-bench)
-	$(if $(wildcard man/*.1),install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/)
-	$(if $(wildcard man/*.7),install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/)
+	BINDIR=$(BINDIR) ./mk/install.sh $(INSTALL_MANIFEST) \
+	  $(foreach p,$(INSTALLED_PROGRAMS),755s $(firstword $(subst :, ,$(p))) \
+	    $(DESTDIR)$(BINDIR)/$(lastword $(subst :, ,$(p)))) \
+	  $(foreach m,$(wildcard man/*.1),644 $(m) $(DESTDIR)$(MANDIR)/man1/$(notdir $(m))) \
+	  $(foreach m,$(wildcard man/*.7),644 $(m) $(DESTDIR)$(MANDIR)/man7/$(notdir $(m))) \
+	  644 systemd/chat-server.service.in $(DESTDIR)$(SYSTEMD_UNIT_DIR)/chat-server.service
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/chat-server $(DESTDIR)$(BINDIR)/chat-client \
-	  $(DESTDIR)$(BINDIR)/chat-bench
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard man/*.7)))
+	./mk/uninstall.sh $(INSTALL_MANIFEST) \
+	  $(foreach p,$(INSTALLED_PROGRAMS),$(DESTDIR)$(BINDIR)/$(lastword $(subst :, ,$(p)))) \
+	  $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1))) \
+	  $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard man/*.7))) \
+	  $(DESTDIR)$(SYSTEMD_UNIT_DIR)/chat-server.service
 
 clean:
 	rm -rf build server client chat-bench

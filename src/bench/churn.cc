@@ -34,7 +34,8 @@ class ChurnRun : public ClientHandler {
 };
 
 void ChurnRun::StartSession() {
-  if (NowNs() >= end_ns_) return;
+  // Past the end, or refused for the server's limits: no new sessions.
+  if (NowNs() >= end_ns_ || !pool_->refusal().empty()) return;
   // Open() fails only when no socket can be made at all (counted by the
   // pool); this connector then stops rather than spin.
   if (pool_->Open(UserName('c', tag_, started_), 0, false) >= 0) ++started_;
@@ -93,9 +94,12 @@ Report ChurnRun::Run() {
   const int64_t start = NowNs();
   end_ns_ = start + SecondsToNs(options.duration);
   for (int64_t i = 0; i < options.connectors; ++i) StartSession();
-  bool finished =
-      pool.RunUntil([&] { return NowNs() >= end_ns_ && pool.open() == 0; },
-                    end_ns_ + SecondsToNs(options.timeout));
+  bool finished = pool.RunUntil(
+      [&] {
+        return (NowNs() >= end_ns_ || !pool.refusal().empty()) &&
+               pool.open() == 0;
+      },
+      end_ns_ + SecondsToNs(options.timeout));
   meter.Stop(&report);
   if (!finished) {
     MarkIncomplete(

@@ -86,6 +86,7 @@ int ClientPool::Open(std::string name, int role, bool join_channel) {
   c.write_armed = true;
   ++counters_.opened;
   ++open_;
+  most_open_ = std::max(most_open_, open_);
   // Registration goes out as soon as the connection is up; the server reads
   // it after its greeting.
   dialect_.Register(c.name, &c.out);
@@ -101,6 +102,17 @@ int ClientPool::Open(std::string name, int role, bool join_channel) {
 
 void ClientPool::Enqueue(std::string name, int role, bool join_channel) {
   queue_.push_back({std::move(name), role, join_channel});
+  ++enqueued_;
+}
+
+std::string ClientPool::RefusalAdvice() const {
+  if (refusal_.empty()) return {};
+  const bool connections =
+      refusal_.find("Too Many Connections") != std::string::npos;
+  const int64_t wanted = std::max(enqueued_, most_open_);
+  return "the server refused users (" + refusal_ + "): start it with " +
+         (connections ? "--max-connections " : "--max-users ") +
+         std::to_string(wanted) + " or more";
 }
 
 void ClientPool::StartQueued() {
@@ -268,6 +280,9 @@ void ClientPool::DispatchLine(int id, std::string_view line) {
         ++counters_.announced_joins;
       }
       return;
+    case EventKind::kChannelJoined:
+      if (c.state == ClientState::kJoiningChannel) MarkReady(id);
+      return;
     case EventKind::kAnnounceLeave:
       if (!SameName(event.from, c.name)) ++counters_.announced_leaves;
       return;
@@ -284,6 +299,11 @@ void ClientPool::DispatchLine(int id, std::string_view line) {
       return;
     case EventKind::kError:
       CountError(id, line);
+      if (c.state != ClientState::kReady && refusal_.empty() &&
+          (line.starts_with("ERR Too Many Users") ||
+           line.starts_with("ERR Too Many Connections"))) {
+        refusal_ = line.substr(0, line.find(':'));
+      }
       if (c.state != ClientState::kReady) {
         Gone(id, {});
         return;

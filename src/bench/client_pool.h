@@ -127,6 +127,13 @@ class ClientPool {
   bool RunUntil(const std::function<bool()>& done, int64_t deadline_ns);
 
   const PoolCounters& counters() const { return counters_; }
+  // Set once the server has refused a registration for a limit of its own
+  // ("ERR Too Many Users", "ERR Too Many Connections"): that error line.
+  // Waiting on cannot help; RefusalAdvice says what would.
+  const std::string& refusal() const { return refusal_; }
+  // "the server refused users (ERR Too Many Users): start it with
+  // --max-users N", N being as many users as this run wanted at once.
+  std::string RefusalAdvice() const;
   const std::vector<std::string>& problems() const { return problems_; }
   const Dialect& dialect() const { return dialect_; }
 
@@ -161,6 +168,9 @@ class ClientPool {
   int64_t open_ = 0;
   int dispatching_ = -1;  // id whose lines are being handed out
   PoolCounters counters_;
+  std::string refusal_;
+  int64_t enqueued_ = 0;   // users ever enqueued
+  int64_t most_open_ = 0;  // connections open at once, at most
   std::vector<std::string> problems_;
   std::unique_ptr<char[]> scratch_;
 };

@@ -22,10 +22,11 @@ enum class EventKind {
   kQuitAck,        // chat OK QUIT
   kPing,           // IRC PING (text = token); the pool answers it
   kPong,
-  kError,      // chat ERR, IRC error numerics 400-599
-  kBye,        // chat BYE, IRC ERROR: the server is closing
-  kMalformed,  // a line neither dialect allows
-  kOther,      // informational lines (IRC numerics, NOTICE, LIST)
+  kError,          // chat ERR, IRC error numerics 400-599
+  kBye,            // chat BYE, IRC ERROR: the server is closing
+  kMalformed,      // a line neither dialect allows
+  kOther,          // informational lines (IRC numerics, NOTICE, LIST)
+  kChannelJoined,  // chat OK JOIN <room>: this client is in the room
 };
 
 struct Event {
@@ -62,6 +63,9 @@ class Dialect {
 
 std::unique_ptr<Dialect> MakeChatDialect();
 std::unique_ptr<Dialect> MakeIrcDialect(std::string channel = "#bench");
+// The chat protocol with one room standing in for the channel: a broadcast
+// is MESG <room> (room_dialect.cc).
+std::unique_ptr<Dialect> MakeChatRoomDialect(std::string room = "#bench");
 
 // ASCII case-insensitive equality (chat usernames and IRC nicks under
 // CASEMAPPING=ascii).

@@ -49,20 +49,22 @@ int main(int argc, char** argv) {
   int64_t limit = RaiseFdLimit();
   if (limit >= 0 && limit < DescriptorsNeeded(options)) {
     std::fprintf(stderr,
-                 "chat-bench: this run needs about %lld open files, the "
+                 "%s: this run needs about %lld open files, the "
                  "limit is %lld (ulimit -Hn)\n",
+                 outcome.program.c_str(),
                  static_cast<long long>(DescriptorsNeeded(options)),
                  static_cast<long long>(limit));
     return 3;
   }
   if (options.server_pid > 0 && kill(options.server_pid, 0) != 0) {
-    std::fprintf(stderr, "chat-bench: --server-pid %d: no such process\n",
-                 static_cast<int>(options.server_pid));
+    std::fprintf(stderr, "%s: --server-pid %d: no such process\n",
+                 outcome.program.c_str(), static_cast<int>(options.server_pid));
     return 2;
   }
   auto server = LoopbackEndpoint(options.host, options.port);
-  auto dialect =
-      options.irc ? MakeIrcDialect(options.channel) : MakeChatDialect();
+  auto dialect = options.irc    ? MakeIrcDialect(options.channel)
+                 : options.room ? MakeChatRoomDialect(options.channel)
+                                : MakeChatDialect();
   Progress progress(options.progress);
   RunContext context{options, *dialect, *server, &progress};
   Report report = RunScenario(context);

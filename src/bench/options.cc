@@ -6,6 +6,8 @@
 #include <string>
 
 #include "bench/address.h"
+#include "command_line/program_name.h"
+#include "command_line/usage.h"
 
 namespace chat::bench {
 
@@ -62,13 +64,21 @@ void ApplyDefaults(Options* o) {
 
 ParseOutcome ParseOptions(int argc, const char* const* argv) {
   Options o;
+  ParseOutcome outcome;
+  outcome.program =
+      command_line::ProgramName(argc > 0 ? argv[0] : nullptr, "chat-bench");
+  const std::string& program = outcome.program;
+  const std::string version =
+      command_line::VersionLine(program, "chat-bench", "1.0");
   CLI::App app{
-      "chat-bench: load generator and latency meter for chat-server (and, "
-      "with --irc, any IRC server) over loopback"};
-  app.set_version_flag("--version", "chat-bench 1.0");
+      "Load generator and latency meter for chat-server (and, with --irc, "
+      "any IRC server) over loopback",
+      program};
+  command_line::UseHelpFormatter(&app, program, "[OPTIONS] SCENARIO");
+  app.set_version_flag("--version", version, "Print the version and exit");
   std::string scenario = "rtt";
   int server_pid = 0;
-  app.add_option("scenario", scenario,
+  app.add_option("SCENARIO", scenario,
                  "rtt, fanout, churn or hold; or, with no server, fork (this "
                  "machine's cost of a process per session) or switch (its "
                  "cost of waking one process among many)")
@@ -98,6 +108,9 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                    ? std::string()
                    : std::string("not an IRC channel name");
       });
+  app.add_flag("--room", o.room,
+               "fanout: every user enters one room (--channel, default "
+               "#bench) and the sender writes to it with MESG instead of BCST");
   app.add_flag("--hold-join", o.hold_join,
                "hold, IRC: also join the channel, so that every "
                "registration is announced to all as in the chat protocol");
@@ -141,15 +154,21 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   app.add_flag("-q,--no-progress", no_progress, "no progress line on stderr");
   app.add_option("--label", o.label, "a tag copied into the output");
 
-  ParseOutcome outcome;
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    outcome.out = app.help();
+    return outcome;
+  } catch (const CLI::CallForVersion&) {
+    outcome.out = version + "\n";
+    return outcome;
+  } catch (const CLI::RequiredError&) {
+    outcome.exit_code = 2;
+    outcome.err = program + ": a SCENARIO is required\n" + app.help();
+    return outcome;
   } catch (const CLI::ParseError& error) {
-    std::ostringstream out, err;
-    outcome.exit_code = app.exit(error, out, err);
-    outcome.out = out.str();
-    outcome.err = err.str();
-    if (outcome.exit_code != 0) outcome.exit_code = 2;
+    outcome.exit_code = 2;
+    outcome.err = command_line::UsageErrorLine(program, error);
     return outcome;
   }
   if (scenario == "rtt") o.scenario = Scenario::kRtt;
@@ -162,28 +181,37 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
       o.scenario != Scenario::kFork && o.scenario != Scenario::kSwitch;
   if (!LoopbackEndpoint(o.host, o.port)) {
     outcome.exit_code = 2;
-    outcome.err = "--host: " + o.host +
-                  " is not a numeric IPv4 address in 127.0.0.0/8; chat-bench "
-                  "only sends to loopback\n";
+    outcome.err = command_line::UsageErrorLine(
+        program, "--host: " + o.host +
+                     " is not a numeric IPv4 address in 127.0.0.0/8; " +
+                     program + " only sends to loopback");
     return outcome;
   }
   if (o.port == 0 && needs_server) {
     outcome.exit_code = 2;
-    outcome.err = "--port: a server port is required\n";
+    outcome.err = command_line::UsageErrorLine(
+        program, "--port: a server port is required");
+    return outcome;
+  }
+  if (o.room && (o.scenario != Scenario::kFanout || o.irc)) {
+    outcome.exit_code = 2;
+    outcome.err = "--room: only for fanout in the chat protocol\n";
     return outcome;
   }
   if (o.scenario == Scenario::kFanout && o.users == 0) {
     outcome.exit_code = 2;
-    outcome.err = "--users: fanout needs at least one receiver\n";
+    outcome.err = command_line::UsageErrorLine(
+        program, "--users: fanout needs at least one receiver");
     return outcome;
   }
   if (o.scenario == Scenario::kSwitch && o.users >= 0 &&
       (o.users < 2 || o.users > kMaxRingProcesses)) {
     outcome.exit_code = 2;
-    outcome.err = "--users: switch needs a ring of 2 to " +
-                  std::to_string(kMaxRingProcesses) +
-                  " processes (this one included), not " +
-                  std::to_string(o.users) + "\n";
+    outcome.err = command_line::UsageErrorLine(
+        program, "--users: switch needs a ring of 2 to " +
+                     std::to_string(kMaxRingProcesses) +
+                     " processes (this one included), not " +
+                     std::to_string(o.users));
     return outcome;
   }
   o.server_pid = server_pid;

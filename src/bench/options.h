@@ -27,6 +27,7 @@ struct Options {
   bool tls = false;  // --port is the server's TLS port
   bool ws = false;   // --port is the server's web port (WebSocket)
   std::string channel = "#bench";
+  bool room = false;       // fanout --room: MESG to one room, not BCST
   bool hold_join = false;  // IRC hold: join the channel too
   // Scenario sizes; the defaults depend on the scenario (see Defaults()).
   // rtt: idle users; fanout: receivers; hold: users; switch: processes
@@ -53,6 +54,7 @@ void ApplyDefaults(Options* options);
 const char* ScenarioName(Scenario scenario);
 
 struct ParseOutcome {
+  std::string program;             // what the program calls itself
   std::optional<Options> options;  // set: run
   int exit_code = 0;               // else: exit with this code
   std::string out;                 // ... after printing this to stdout

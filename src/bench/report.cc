@@ -130,7 +130,9 @@ std::string FormatTable(const Report& report) {
   AppendRow(&out, {"received", report.received, "did arrive"});
   AppendRow(&out, {"lost", report.lost, "must be 0"});
   AppendRow(&out, {"errors", report.errors, "protocol errors, must be 0"});
-  if (!report.completed) out += "  a phase ran out of time (see --timeout)\n";
+  if (!report.completed && !report.refused) {
+    out += "  a phase ran out of time (see --timeout)\n";
+  }
   for (const auto& problem : report.problems) out += "  ! " + problem + "\n";
   out += report.ok() ? "  result: ok\n" : "  result: FAILED\n";
   return out;

@@ -33,6 +33,7 @@ struct Report {
   int64_t lost = 0;
   int64_t errors = 0;     // protocol errors: ERR lines, malformed lines
   bool completed = true;  // false: a phase ran out of time
+  bool refused = false;   // the server refused users for its limits
   std::vector<std::string> problems;  // first few errors, for humans
 
   void Param(std::string key, Value value, std::string help = {});

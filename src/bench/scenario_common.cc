@@ -130,9 +130,15 @@ bool ConnectUsers(ClientPool* pool, int64_t count, char role_letter, int role,
   for (int64_t i = 0; i < count; ++i) {
     pool->Enqueue(UserName(role_letter, tag, i), role, join_channel);
   }
+  // A refusal for the server's own limit ends the wait at once: the rest
+  // would be refused too.
   pool->RunUntil(
-      [&] { return pool->ready() >= target || pool->waiting() == 0; },
+      [&] {
+        return pool->ready() >= target || pool->waiting() == 0 ||
+               !pool->refusal().empty();
+      },
       deadline_ns);
+  if (!pool->refusal().empty()) pool->CancelPending();
   return pool->ready() >= target;
 }
 
@@ -155,6 +161,11 @@ double AwaitAnnouncements(ClientPool* pool, int64_t expected,
 }
 
 void AddPoolOutcome(const ClientPool& pool, Report* report) {
+  if (!pool.refusal().empty()) {
+    report->refused = true;
+    report->completed = false;
+    report->problems.insert(report->problems.begin(), pool.RefusalAdvice());
+  }
   const PoolCounters& counters = pool.counters();
   report->errors += counters.errors;
   report->Figure("connect_failures", counters.connect_failures);

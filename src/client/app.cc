@@ -244,8 +244,8 @@ void App::Finish(int exit_code, std::string_view error) {
   if (input_) input_->Close();
   std::fflush(stdout);
   if (!error.empty()) {
-    std::fprintf(stderr, "chat-client: %.*s\n", static_cast<int>(error.size()),
-                 error.data());
+    std::fprintf(stderr, "%s: %.*s\n", options_.program.c_str(),
+                 static_cast<int>(error.size()), error.data());
   }
   connection_.Close();
   for (auto& handle : signals_) {

@@ -3,6 +3,7 @@
 #include "client/command_table.h"
 
 #include "protocol/request.h"
+#include "protocol/rooms.h"
 #include "protocol/text.h"
 
 namespace chat::client {
@@ -13,6 +14,13 @@ constexpr std::string_view kPushChat = "push-chat";
 constexpr std::string_view kBang = "bang-command chats";
 constexpr std::string_view kChat77 = "Chat77";
 constexpr std::string_view kProtocol = "the JOIN/LIST protocol";
+constexpr std::string_view kGroups = "IRC; group chats";
+constexpr std::string_view kRequests = "message requests";
+
+// A user or a room: what /msg, /talk and NAME:TEXT may address.
+bool IsTarget(std::string_view name) {
+  return protocol::IsValidUsername(name) || protocol::IsValidRoomName(name);
+}
 
 bool IsBlank(std::string_view s) {
   return s.find_first_not_of(" \t") == std::string_view::npos;
@@ -96,8 +104,26 @@ Command Verbatim(std::string_view line) {
       case protocol::Verb::kQuit:
         command.action = Action::kQuit;
         break;
-      default:  // PING and version 2's verbs: raw, the answer as it comes
+      case protocol::Verb::kPing:
+      case protocol::Verb::kPart:  // rooms and requests: sent as typed
+      case protocol::Verb::kRooms:
+      case protocol::Verb::kPrivacy:
+      case protocol::Verb::kInvite:
+      case protocol::Verb::kAccept:
+      case protocol::Verb::kReject:
+      case protocol::Verb::kEnd:
+      case protocol::Verb::kChats:
+      case protocol::Verb::kRegister:  // accounts and history: as typed
+      case protocol::Verb::kLogin:
+      case protocol::Verb::kPassword:
+      case protocol::Verb::kUnregister:
+      case protocol::Verb::kHistory:
         break;
+    }
+    // JOIN, LIST or MESG of a room: not the name's JOIN, nor LIST of users.
+    if (!command.name.empty() && command.name.front() == '#') {
+      command.action =
+          request->verb == protocol::Verb::kMesg ? Action::kMesg : Action::kRaw;
     }
   }
   return command;
@@ -132,9 +158,12 @@ Match TryWordRow(const Syntax& syntax, std::string_view line) {
   if (!rest.empty()) rest.remove_prefix(1);  // the separating space
 
   switch (syntax.shape) {
-    case Shape::kExact:
+    case Shape::kExact: {
       if (!IsBlank(rest)) return NearMiss(syntax);
-      return Matched(Simple(syntax.action));
+      Command command = Simple(syntax.action);
+      if (syntax.action == Action::kRequest) command.request = syntax.verb;
+      return Matched(std::move(command));
+    }
 
     case Shape::kName:
     case Shape::kOptName: {
@@ -147,6 +176,22 @@ Match TryWordRow(const Syntax& syntax, std::string_view line) {
       command.name = name;
       if (syntax.action == Action::kJoin)
         command.request = "JOIN " + command.name;
+      if (syntax.action == Action::kList && !name.empty()) {
+        // "/who #room": the room's members.
+        if (!protocol::IsValidRoomName(name)) return NearMiss(syntax);
+        command.request = "LIST " + command.name;
+      }
+      if (syntax.action == Action::kTalk && !name.empty() && !IsTarget(name)) {
+        return NearMiss(syntax);
+      }
+      if (syntax.action == Action::kRequest) {
+        const bool room_verb = syntax.verb == "JOIN" || syntax.verb == "PART";
+        if (room_verb && !protocol::IsRoomTarget(name)) {
+          command.name = "#" + command.name;
+        }
+        command.request = std::string(syntax.verb);
+        if (!command.name.empty()) command.request += " " + command.name;
+      }
       return Matched(std::move(command));
     }
 
@@ -157,8 +202,10 @@ Match TryWordRow(const Syntax& syntax, std::string_view line) {
     case Shape::kNameText: {
       std::string_view name, text;
       TakeWord(SkipSpaces(rest), &name, &text);
+      // "!private Bob, hi": a comma may follow the name.
+      if (name.size() > 1 && name.back() == ',') name.remove_suffix(1);
       if (name.empty() || IsBlank(text)) return NearMiss(syntax);
-      if (!protocol::IsValidUsername(name)) {
+      if (!IsTarget(name)) {
         return NearMiss(syntax, "Not a valid username: " + std::string(name) +
                                     " (1 to 32 letters or digits); " +
                                     UsageOf(syntax));
@@ -191,17 +238,24 @@ Match TryRow(const Syntax& syntax, std::string_view line) {
       if (!IsColonMessage(line, &name, &text)) return {};
       return Matched(Mesg(name, text));
     }
-    case Shape::kAnyLine:
+    case Shape::kAnyLine: {
       // A line starting with '/' that no row knew is a mistyped command,
       // not chat; "//text" is the escape for a broadcast starting with '/'.
-      if (line.substr(0, 2) == "//") return Matched(Bcst(line.substr(1)));
+      if (line.substr(0, 2) == "//") {
+        Command command = Bcst(line.substr(1));
+        command.plain = true;
+        return Matched(std::move(command));
+      }
       if (line.front() == '/') {
         std::string_view word, rest;
         TakeWord(line, &word, &rest);
         return Matched(Usage("Unknown command: " + std::string(word) +
                              " (type /help for the list)"));
       }
-      return Matched(Bcst(line));
+      Command command = Bcst(line);
+      command.plain = true;
+      return Matched(std::move(command));
+    }
     default:
       return TryWordRow(syntax, line);
   }
@@ -223,7 +277,7 @@ const std::vector<Syntax>& CommandTable() {
       {"/all", Shape::kText, Action::kBcst, "/all TEXT", kIrc, true},
       {"BCST", Shape::kVerbatim, Action::kBcst, "BCST TEXT", kProtocol, false},
       {"bdct txt", Shape::kText, Action::kBcst, "bdct txt TEXT", kChat77, true},
-      {"/who", Shape::kExact, Action::kList, "/who", kIrc, true},
+      {"/who", Shape::kOptName, Action::kList, "/who [#ROOM]", kIrc, true},
       {"/list", Shape::kExact, Action::kList, "/list", kIrc, true},
       {"server:who", Shape::kExact, Action::kList, "server:who", kPushChat,
        true},
@@ -240,6 +294,37 @@ const std::vector<Syntax>& CommandTable() {
       {"server:register", Shape::kName, Action::kJoin, "server:register NAME",
        kPushChat, true},
       {"JOIN", Shape::kVerbatim, Action::kJoin, "JOIN NAME", kProtocol, false},
+      // Rooms, /talk and private-message requests.
+      {"/join", Shape::kName, Action::kRequest, "/join #ROOM", kGroups, true,
+       "JOIN"},
+      {"/part", Shape::kName, Action::kRequest, "/part #ROOM", kGroups, true,
+       "PART"},
+      {"/rooms", Shape::kExact, Action::kRequest, "/rooms", kGroups, true,
+       "ROOMS"},
+      {"/talk", Shape::kOptName, Action::kTalk, "/talk [#ROOM|NAME]",
+       "IRC windows", true},
+      {"/invite", Shape::kName, Action::kRequest, "/invite NAME", kChat77, true,
+       "INVITE"},
+      {"connect to", Shape::kName, Action::kRequest, "connect to NAME", kChat77,
+       false, "INVITE"},
+      {"/accept", Shape::kName, Action::kRequest, "/accept NAME", kChat77, true,
+       "ACCEPT"},
+      {"accept connection", Shape::kName, Action::kRequest,
+       "accept connection NAME", kChat77, false, "ACCEPT"},
+      {"/reject", Shape::kName, Action::kRequest, "/reject NAME", kChat77, true,
+       "REJECT"},
+      {"reject connection", Shape::kName, Action::kRequest,
+       "reject connection NAME", kChat77, false, "REJECT"},
+      {"/end", Shape::kName, Action::kRequest, "/end NAME", kChat77, true,
+       "END"},
+      {"end private", Shape::kName, Action::kRequest, "end private NAME",
+       kChat77, false, "END"},
+      {"/chats", Shape::kExact, Action::kRequest, "/chats", kChat77, true,
+       "CHATS"},
+      {"my private chats", Shape::kExact, Action::kRequest, "my private chats",
+       kChat77, false, "CHATS"},
+      {"/privacy", Shape::kName, Action::kRequest, "/privacy open|ask",
+       kRequests, true, "PRIVACY"},
       {"/history", Shape::kOptName, Action::kHistory, "/history [NAME]", "",
        true},
       {"/help", Shape::kExact, Action::kHelp, "/help", "", true},
@@ -259,7 +344,7 @@ bool IsColonMessage(std::string_view line, std::string_view* name,
   if (colon == std::string_view::npos) return false;
   const std::string_view who = line.substr(0, colon);
   const std::string_view what = line.substr(colon + 1);
-  if (!protocol::IsValidUsername(who) || what.empty()) return false;
+  if (!IsTarget(who) || what.empty()) return false;
   const char first = what.front();
   if (first == ' ' || first == '\t' || first == '/') return false;
   const bool digits_only =

@@ -22,6 +22,9 @@ enum class Action {
   kHelp,     // local: print the table
   kHistory,  // local: print the conversation, all or with `name`
   kUsage,    // local: a malformed command; `message` says why
+  // Rooms and private-message requests.
+  kRequest,  // request: the row's `verb`, then NAME if the row takes one
+  kTalk,     // local: plain lines go to `name` (a user or room), "" = all
 };
 
 // How the words after the command word are read.
@@ -47,6 +50,9 @@ struct Syntax {
   // error instead of being sent as a broadcast. True for words nobody types
   // as chat: "/msg", "!bye", "server:who"; false for "exit" or "LIST".
   bool strict;
+  // kRequest: the protocol verb sent ("INVITE"); a room verb ("JOIN",
+  // "PART") puts a '#' before a NAME typed without one.
+  std::string_view verb = {};
 };
 
 // The table, in matching order: the first entry that matches wins.
@@ -58,12 +64,15 @@ struct Command {
   std::string name;     // kMesg/kJoin: the user; kHistory: the filter or ""
   std::string text;     // kMesg/kBcst: the text
   std::string message;  // kUsage: what was wrong and the right form
+  // A plain line (no command): a broadcast, or with /talk, to its target.
+  bool plain = false;
 };
 
 // Maps one typed line (no LF) to what it does.
 Command ParseInput(std::string_view line);
 
-// When "Name:text" is a private message: Name is a valid username, no space
+// When "Name:text" is a private message (or "#room:text" a room message):
+// Name is a valid username (or a valid room), no space
 // comes before the colon, and the text starts right after the colon with
 // something that is not a space or '/' ("Bob: hi" addresses Bob in public,
 // "http://x" is a link), nor a digit after an all-digit name ("12:30").

@@ -49,7 +49,9 @@ std::vector<std::string> Completions(std::string_view word, bool line_start,
                                      const std::vector<std::string>& names) {
   std::vector<std::string> matches;
   for (const std::string& name : names) {
-    if (StartsWithIgnoreCase(name, word)) matches.push_back(name);
+    if (StartsWithIgnoreCase(name, word)) {
+      matches.push_back(line_start ? name + ":" : name);
+    }
   }
   if (!line_start || word.empty()) return matches;
   for (const Syntax& syntax : CommandTable()) {

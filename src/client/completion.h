@@ -26,7 +26,9 @@ class Roster {
 
 // The words `word` may be completed to: names starting with it (without
 // regard to case, as the server compares names), and when `line_start`,
-// command words starting with it ("/his" -> "/history").
+// command words starting with it ("/his" -> "/history"). A name at the
+// start of the line completes to the private form "Carol:", so what is
+// typed next goes to Carol only; "Carol " would make the line a broadcast.
 std::vector<std::string> Completions(std::string_view word, bool line_start,
                                      const std::vector<std::string>& names);
 

@@ -13,14 +13,26 @@ namespace {
 struct ActionHelp {
   Action action;
   std::string_view meaning;
+  std::string_view verb = {};  // kRequest: which request's rows
 };
 
-constexpr std::array<ActionHelp, 8> kHelpGroups = {{
-    {Action::kMesg, "send TEXT to NAME only"},
+constexpr std::array<ActionHelp, 18> kHelpGroups = {{
+    {Action::kMesg, "send TEXT to NAME (or #ROOM) only"},
     {Action::kBcst, "send TEXT to everyone else"},
-    {Action::kList, "list who is online"},
+    {Action::kList, "list who is online (or in #ROOM)"},
     {Action::kQuit, "leave (so do Ctrl-D, Ctrl-C and the end of input)"},
     {Action::kJoin, "register as NAME (once, at the start)"},
+    {Action::kRequest, "enter #ROOM (made if it does not exist)", "JOIN"},
+    {Action::kRequest, "leave #ROOM", "PART"},
+    {Action::kRequest, "list the rooms and their members' counts", "ROOMS"},
+    {Action::kTalk, "plain lines go to #ROOM or NAME; alone: to everyone"},
+    {Action::kRequest, "ask NAME to chat privately", "INVITE"},
+    {Action::kRequest, "accept NAME's invitation", "ACCEPT"},
+    {Action::kRequest, "decline NAME's invitation", "REJECT"},
+    {Action::kRequest, "end the private chat with NAME", "END"},
+    {Action::kRequest, "list your private chats", "CHATS"},
+    {Action::kRequest, "ask: only users you accept may write to you",
+     "PRIVACY"},
     {Action::kHistory, "show this session's messages, all or with NAME"},
     {Action::kHelp, "show this help"},
     {Action::kRaw, "send a protocol line exactly as typed"},
@@ -74,7 +86,10 @@ std::vector<std::string> HelpLines() {
   for (const ActionHelp& group : kHelpGroups) {
     std::vector<std::string_view> forms;
     for (const Syntax& syntax : CommandTable()) {
-      if (syntax.action == group.action) forms.push_back(syntax.form);
+      if (syntax.action == group.action &&
+          (group.verb.empty() || syntax.verb == group.verb)) {
+        forms.push_back(syntax.form);
+      }
     }
     Append(&lines, WrapPieces(forms, ", ", "  ", kHelpWidth));
     lines.push_back("      " + std::string(group.meaning));
@@ -87,7 +102,8 @@ std::vector<std::string> HelpLines() {
   Append(&lines,
          WrapPieces(Words("Keys: Left/Right move, Up/Down recall earlier "
                           "lines, Ctrl-R/Ctrl-S recall the ones starting "
-                          "like the typed text, Tab completes a name, "
+                          "like the typed text, Tab completes a name "
+                          "(\"Ca\" Tab at the start gives \"Carol:\"), "
                           "Ctrl-A/Ctrl-E go to the start/end, Ctrl-U erases "
                           "the line, Ctrl-W the word before the cursor, "
                           "Ctrl-D on an empty line or Ctrl-C quits."),

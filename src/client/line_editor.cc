@@ -233,6 +233,10 @@ char** LineEditor::Complete(const char* word, int start, int) {
   const std::vector<std::string> matches =
       self->events_.complete(word, start == 0);
   if (matches.empty()) return nullptr;
+  // A lone match is followed by a space, but for the private form
+  // "Carol:" (completion.h), where a space would make the line a broadcast.
+  rl_completion_append_character =
+      matches.size() == 1 && matches.front().back() == ':' ? '\0' : ' ';
   // libedit's format: the text to put in place of `word` (the matches'
   // common beginning, in the first match's spelling), then each match,
   // then NULL; all malloc'd, and freed by libedit.

@@ -1,34 +1,56 @@
 // ParseOptions: CLI11 does the parsing; this file only states the options
-// and turns CLI11's outcomes into our exit statuses.
+// and turns CLI11's outcomes into our exit statuses and messages (one line
+// for a bad option; what is missing, the usage and the options when HOST or
+// PORT is not given).
 #include "client/options.h"
 
 #include <CLI/CLI.hpp>
 #include <ostream>
 
 #include "client/exit_code.h"
+#include "command_line/program_name.h"
+#include "command_line/usage.h"
 #include "protocol/text.h"
 
 namespace chat::client {
+namespace {
+
+// "[::1]", as the client itself prints an IPv6 address with its port, is
+// the address ::1.
+std::string WithoutBrackets(const std::string& host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    return host.substr(1, host.size() - 2);
+  }
+  return host;
+}
+
+}  // namespace
 
 std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
                                         std::ostream& out, std::ostream& err) {
+  Options options;
+  options.program =
+      command_line::ProgramName(argc > 0 ? argv[0] : nullptr, kClientName);
+  const std::string version =
+      command_line::VersionLine(options.program, kClientName, kClientRelease);
   CLI::App app{
       "Console chat client: connects to a chat server, registers a username "
       "and lets you chat.\nType /help once connected for every command.",
-      "chat-client"};
-  app.set_version_flag("--version", kClientVersion);
+      options.program};
+  command_line::UseHelpFormatter(&app, options.program, "[OPTIONS] HOST PORT");
+  app.set_version_flag("--version", version, "Print the version and exit");
 
-  Options options;
+  std::string host;
   int port = 0;
   std::string user;
   // Each of HOST and PORT may be given by position or by name, not both
   // (CLI11 rejects the second value as an extra argument).
-  app.add_option("HOST,--host", options.host,
-                 "server host name, IPv4 or IPv6 address")
-      ->required()
+  app.add_option("HOST,--host", host,
+                 "server host name, IPv4 or IPv6 address (also given as "
+                 "HOST; [::1] works too)")
       ->type_name("HOST");
-  app.add_option("PORT,--port", port, "server TCP port (1-65535)")
-      ->required()
+  app.add_option("PORT,--port", port,
+                 "server TCP port, 1-65535 (also given as PORT)")
       ->type_name("PORT")
       ->check(CLI::Range(1, 65535).description(""));
   // Checked here rather than by the server: a script given a bad name
@@ -67,10 +89,29 @@ std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    out << version << "\n";
+    return 0;
   } catch (const CLI::ParseError& error) {
-    const int status = app.exit(error, out, err);
-    return status == 0 ? 0 : kExitUsage;
+    err << command_line::UsageErrorLine(options.program, error);
+    return kExitUsage;
   }
+  const bool has_host = app.count("--host") > 0;
+  const bool has_port = app.count("--port") > 0;
+  if (!has_host || !has_port) {
+    const char* missing = !has_host && !has_port ? "HOST and PORT are"
+                          : !has_host            ? "a HOST is"
+                                                 : "a PORT is";
+    err << options.program << ": " << missing
+        << " required: the server's address and port, as in " << options.program
+        << " localhost 8001\n"
+        << app.help();
+    return kExitUsage;
+  }
+  options.host = WithoutBrackets(host);
   options.port = static_cast<uint16_t>(port);
   if (app.count("--user") > 0) options.user = user;
   if (app.count("--fingerprint") > 0) {

@@ -11,10 +11,14 @@
 
 namespace chat::client {
 
-inline constexpr const char* kClientVersion = "chat-client 1.0";
+// The name `make install` gives the program, and its release.
+inline constexpr const char* kClientName = "chat-client";
+inline constexpr const char* kClientRelease = "1.0";
 
 struct Options {
-  std::string host;
+  // What the program calls itself (command_line/program_name.h).
+  std::string program = kClientName;
+  std::string host;  // an IPv6 address without brackets
   uint16_t port = 0;
   std::optional<std::string> user;
   bool no_color = false;
@@ -25,8 +29,8 @@ struct Options {
 };
 
 // The options, or the exit status to end with right away: 0 after --help or
-// --version (printed to `out`), kExitUsage after a usage error (one message
-// on `err`).
+// --version (printed to `out`), kExitUsage after a usage error (on `err`:
+// one line, or for a missing HOST or PORT what is missing and the usage).
 std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
                                         std::ostream& out, std::ostream& err);
 

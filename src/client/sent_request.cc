@@ -43,8 +43,28 @@ SentRequest DescribeRequest(std::string_view line) {
     case protocol::Verb::kPing:
       sent.kind = SentRequest::Kind::kPing;
       break;
-    default:  // version 2's verbs: kind kOther, the answer shown as it is
+    // Rooms and private-message requests: answered by their own lines.
+    case protocol::Verb::kPart:
+    case protocol::Verb::kRooms:
+    case protocol::Verb::kPrivacy:
+    case protocol::Verb::kInvite:
+    case protocol::Verb::kAccept:
+    case protocol::Verb::kReject:
+    case protocol::Verb::kEnd:
+    case protocol::Verb::kChats:
+    // Accounts and history: kind kOther, the answer shown as it is.
+    case protocol::Verb::kRegister:
+    case protocol::Verb::kLogin:
+    case protocol::Verb::kPassword:
+    case protocol::Verb::kUnregister:
+    case protocol::Verb::kHistory:
       break;
+  }
+  // JOIN and LIST of a room are room requests, not the name's JOIN or the
+  // list of users (a MESG to a room stays a MESG).
+  if (!sent.name.empty() && sent.name.front() == '#' &&
+      sent.kind != SentRequest::Kind::kMesg) {
+    sent.kind = SentRequest::Kind::kOther;
   }
   return sent;
 }

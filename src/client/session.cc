@@ -7,6 +7,7 @@
 #include "client/command_table.h"
 #include "client/exit_code.h"
 #include "client/help.h"
+#include "client/misaddressed.h"
 #include "protocol/line_assembler.h"
 #include "protocol/server_line.h"
 #include "protocol/text.h"
@@ -133,6 +134,7 @@ bool Session::IsLocal(const InputItem& item) const {
     case Action::kHelp:
     case Action::kHistory:
     case Action::kUsage:
+    case Action::kTalk:
       return true;
     default:
       return command.request.size() > protocol::kMaxLineBytes ||
@@ -150,6 +152,13 @@ bool Session::AnswerLocally(const Command& command) {
       return true;
     case Action::kUsage:
       Show(renderer_.Error(command.message));
+      return true;
+    case Action::kTalk:
+      if (state_ != State::kChatting) {
+        Show(renderer_.Error("Choose a username first; then /talk"));
+      } else {
+        Talk(command.name);
+      }
       return true;
     default:
       return false;
@@ -192,12 +201,42 @@ void Session::HandleNameLine(const std::string& typed) {
 }
 
 void Session::HandleChatLine(const std::string& line) {
-  const Command command = ParseInput(line);
-  if (command.action == Action::kNothing || AnswerLocally(command)) return;
+  Command command = ParseInput(line);
+  if (command.action == Action::kNothing) return;
+  // With /talk, a plain line goes to that room or user (never a broadcast,
+  // so it is never held back as a misaddressed one).
+  const bool talking = command.plain && !talk_.empty();
+  if ((!talking && HoldBackMisaddressed(command, line)) ||
+      AnswerLocally(command)) {
+    return;
+  }
+  if (talking) command.request = "MESG " + talk_ + " " + command.text;
   if (!SendRequest(command.request)) return;
   if (pending_.back().kind == SentRequest::Kind::kQuit) {
     state_ = State::kQuitting;
   }
+}
+
+bool Session::HoldBackMisaddressed(const Command& command,
+                                   const std::string& line) {
+  // Only a plain line typed at a terminal: "/all", "BCST" and "//" say
+  // "everyone" on purpose, and a script means what it wrote.
+  const bool plain_broadcast =
+      command.action == Action::kBcst && command.text == line;
+  const auto to = plain_broadcast && settings_.interactive
+                      ? MisaddressedTo(line, roster_.names(), name_)
+                      : std::nullopt;
+  if (!to || held_broadcast_ == line) {
+    held_broadcast_.clear();
+    return false;  // sent as typed: the same line twice is the confirmation
+  }
+  held_broadcast_ = line;
+  Show(renderer_.Notice(
+      "Not sent: this would go to everyone, not only to " + *to + ". Type " +
+      *to + ":text (no space before the colon) to send it to " + *to +
+      " only, or press Up and Enter to send it to "
+      "everyone."));
+  return true;
 }
 
 void Session::ShowHistory(std::string_view with) {
@@ -229,6 +268,7 @@ void Session::OnServerLine(std::string_view line) {
   const bool is_answer = parsed.kind == ServerLineKind::kOk ||
                          parsed.kind == ServerLineKind::kList ||
                          parsed.kind == ServerLineKind::kPong ||
+                         IsRoomsAnswer(line) ||
                          (parsed.kind == ServerLineKind::kError &&
                           !IsUnsolicitedError(parsed.first));
   std::optional<SentRequest> request;
@@ -245,6 +285,7 @@ void Session::OnServerLine(std::string_view line) {
 void Session::HandleServerLine(std::string_view line,
                                const protocol::ServerLine& parsed,
                                const SentRequest* answered) {
+  if (HandleRoomsLine(line, parsed, answered)) return;
   switch (parsed.kind) {
     case ServerLineKind::kHello:
       return;  // free text meant for people using nc; not shown
@@ -319,7 +360,7 @@ void Session::OnOk(std::string_view verb, std::string_view argument,
       }
       io_.Show(hint);
     }
-    io_.SetPrompt(name_ + "> ");
+    io_.SetPrompt(ChatPrompt());
   } else if (verb == "MESG") {
     const std::string to = !argument.empty() ? std::string(argument)
                            : has_request     ? request->name
@@ -342,6 +383,10 @@ void Session::OnOk(std::string_view verb, std::string_view argument,
     }
     io_.Show(lines);
   } else if (verb == "QUIT") {
+    // As the JOIN/LIST assignment's sample window has it.
+    if (!name_.empty()) {
+      Show(renderer_.Notice(name_ + " is quitting the chat server"));
+    }
     Show(renderer_.Notice("Disconnected."));
     Finish(kExitOk);
   } else {

@@ -76,10 +76,8 @@ class Session {
   bool quitting() const { return state_ == State::kQuitting || done(); }
   bool done() const { return state_ == State::kDone; }
   const std::string& name() const { return name_; }
-  // The users seen online so far, for completing names.
-  const std::vector<std::string>& known_names() const {
-    return roster_.names();
-  }
+  // The users seen online so far and the rooms known, for completing.
+  std::vector<std::string> known_names() const;
 
  private:
   enum class State {
@@ -107,6 +105,10 @@ class Session {
                         const SentRequest* answered);
   void HandleNameLine(const std::string& typed);
   void HandleChatLine(const std::string& line);
+  // A typed line that looks like a private message to an online user with
+  // a space before its colon ("Carol :hi") is not broadcast at once: it is
+  // held back with a notice, and sent only if typed again next.
+  bool HoldBackMisaddressed(const Command& command, const std::string& line);
   // Checks and sends one request; false (with an error shown) if it cannot
   // be sent as it is.
   bool SendRequest(const std::string& request);
@@ -122,6 +124,15 @@ class Session {
                    std::string_view text, std::string shown);
   void ShowHistory(std::string_view with);
   void Show(std::string line) { io_.Show({std::move(line)}); }
+  // Rooms, /talk and private-message requests (session_rooms.cc): shows one
+  // of their lines and keeps their state; false for any other line.
+  bool HandleRoomsLine(std::string_view line,
+                       const protocol::ServerLine& parsed,
+                       const SentRequest* answered);
+  // ROOMS and CHATS lines, which answer a request.
+  static bool IsRoomsAnswer(std::string_view line);
+  void Talk(const std::string& target);
+  std::string ChatPrompt() const;
   void Finish(int exit_code, std::string_view error = {});
 
   Settings settings_;
@@ -134,6 +145,12 @@ class Session {
   std::deque<SentRequest> pending_;  // requests not answered yet, in order
   History history_;
   Roster roster_;
+  std::string talk_;                      // /talk target, "" = everyone
+  std::vector<std::string> rooms_;        // rooms this user is in
+  std::vector<std::string> rooms_seen_;   // from ROOMS, for completing
+  std::vector<std::string> invitations_;  // waiting for our answer
+  std::vector<std::string> chats_;        // accepted private chats
+  std::string held_broadcast_;  // the line held back, until the next one
 };
 
 }  // namespace chat::client

@@ -45,7 +45,9 @@ bool IsKnownKind(uint8_t kind) {
   return (kind >= static_cast<uint8_t>(FrameKind::kDeliver) &&
           kind <= static_cast<uint8_t>(FrameKind::kLeft)) ||
          (kind >= static_cast<uint8_t>(FrameKind::kStoreRequest) &&
-          kind <= static_cast<uint8_t>(FrameKind::kAccount));
+          kind <= static_cast<uint8_t>(FrameKind::kAccount)) ||
+         (kind >= static_cast<uint8_t>(FrameKind::kRoomRequest) &&
+          kind <= static_cast<uint8_t>(FrameKind::kConsentRequest));
 }
 
 void PutU32(char* at, uint32_t value) { std::memcpy(at, &value, 4); }

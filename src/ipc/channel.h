@@ -69,6 +69,16 @@ enum class FrameKind : uint8_t {
   // account, 0 if not (any more); private messages to or from an account are
   // kept in the history.
   kAccount = 13,
+  // Rooms and private-message requests (20-39). Every request frame is
+  // answered with exactly one kAnswer, in the order the requests came.
+  // worker -> broker: a room request; `count` says which (server/rooms.h).
+  kRoomRequest = 20,
+  // broker -> worker: `payload` is the answer line (LF-ended) to the oldest
+  // kRoomRequest or kConsentRequest not answered yet.
+  kAnswer = 21,
+  // worker -> broker: a private-message request; `count` says which and
+  // `target` names the other worker where one is known (server/consent.h).
+  kConsentRequest = 22,
 };
 
 struct Frame {

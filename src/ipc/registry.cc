@@ -53,6 +53,7 @@ struct Slot {
   uint64_t join_sequence;
   WorkerId worker;
   uint8_t name_length;
+  uint8_t ask;  // privacy setting: 1 = ask, 0 = open
   char name[Registry::kMaxNameLength + 1];  // NUL-terminated for debuggers
 };
 
@@ -172,6 +173,7 @@ struct Registry::Header {
   uint64_t index_offset;
   uint64_t connections_offset;
   uint64_t hash_key[2];
+  uint32_t default_ask;  // set by SetDefaultPrivacy before the first fork
 
   alignas(64) RobustMutex mutex;
   // Everything below is guarded by `mutex`; all but the repair and join
@@ -431,6 +433,7 @@ JoinResult Registry::Join(std::string_view name, WorkerId worker) {
   slot.join_sequence = table->next_join_sequence++;
   slot.worker = worker;
   slot.name_length = static_cast<uint8_t>(name.size());
+  slot.ask = table->default_ask != 0;
   std::memcpy(slot.name, name.data(), name.size());
   slot.name[name.size()] = '\0';
   RunHook("join:slot-written");
@@ -475,7 +478,21 @@ std::optional<RegisteredUser> Registry::Lookup(std::string_view name) {
   if (position == kNoSlot) return std::nullopt;
   uint32_t index = table->index()[position];
   return RegisteredUser{std::string(table->NameOf(index)),
-                        table->slots()[index].worker};
+                        table->slots()[index].worker,
+                        table->slots()[index].ask != 0};
+}
+
+void Registry::SetDefaultPrivacy(bool ask) { header()->default_ask = ask; }
+
+bool Registry::SetPrivacy(WorkerId worker, bool ask) {
+  Header::Guard table(header());
+  if (worker.connection >= table->max_connections) return false;
+  uint32_t index = table->connection_slot()[worker.connection];
+  if (index == kNoSlot || !(table->slots()[index].worker == worker)) {
+    return false;
+  }
+  table->slots()[index].ask = ask;
+  return true;
 }
 
 std::vector<std::string> Registry::Names() {

@@ -37,6 +37,8 @@ enum class JoinResult {
 struct RegisteredUser {
   std::string name;  // spelled as at JOIN
   WorkerId worker;
+  // Privacy "ask": only users it accepted may send it private messages.
+  bool ask = false;
 };
 
 class Registry {
@@ -69,6 +71,14 @@ class Registry {
 
   // All registered names in the order they joined.
   std::vector<std::string> Names();
+
+  // Privacy settings (PROTOCOL.md "Private-message requests"). A name
+  // starts with the default, which the broker sets once before the first
+  // fork. SetPrivacy changes the setting of the name `worker` holds (false
+  // if it holds none). The setting is one byte of the slot, written under
+  // the mutex: a crash leaves the old value or the new one.
+  void SetDefaultPrivacy(bool ask);
+  bool SetPrivacy(WorkerId worker, bool ask);
 
   size_t Count();
   uint32_t max_users() const;

@@ -67,6 +67,23 @@ std::string_view ErrorPhrase(ErrorCode code) {
       return "No Account";
     case ErrorCode::kMailboxFull:
       return "Mailbox Full";
+    // Rooms and private-message requests (version 2).
+    case ErrorCode::kInvalidRoom:
+      return "Invalid Room";
+    case ErrorCode::kUnknownRoom:
+      return "Unknown Room";
+    case ErrorCode::kNotInRoom:
+      return "Not In Room";
+    case ErrorCode::kAlreadyInRoom:
+      return "Already In Room";
+    case ErrorCode::kTooManyRooms:
+      return "Too Many Rooms";
+    case ErrorCode::kNotAccepted:
+      return "Not Accepted";
+    case ErrorCode::kNoInvitation:
+      return "No Invitation";
+    case ErrorCode::kNoPrivateChat:
+      return "No Private Chat";
   }
   // Only a cast of an out-of-range integer gets here: a bug of ours.
   std::fprintf(stderr, "ErrorPhrase: invalid ErrorCode %d\n",

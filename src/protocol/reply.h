@@ -32,6 +32,15 @@ enum class ErrorCode {
   kInvalidPassword,
   kNoAccount,
   kMailboxFull,
+  // Rooms and private-message requests (version 2).
+  kInvalidRoom,
+  kUnknownRoom,
+  kNotInRoom,
+  kAlreadyInRoom,
+  kTooManyRooms,
+  kNotAccepted,
+  kNoInvitation,
+  kNoPrivateChat,
 };
 
 // The exact phrase, e.g. "Unregistered User".

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "protocol/rooms.h"
 #include "protocol/text.h"
 
 namespace chat::protocol {
@@ -105,6 +106,28 @@ std::optional<RequestError> ParseHistory(const VerbSpec& spec,
   return std::nullopt;
 }
 
+// Rooms and private-message requests (version 2).
+constexpr std::array<VerbSpec, 8> kRoomVerbs = {{
+    {"PART", Verb::kPart, "PART <room>"},
+    {"ROOMS", Verb::kRooms, "ROOMS"},
+    {"PRIVACY", Verb::kPrivacy, "PRIVACY open|ask"},
+    {"INVITE", Verb::kInvite, "INVITE <username>"},
+    {"ACCEPT", Verb::kAccept, "ACCEPT <username>"},
+    {"REJECT", Verb::kReject, "REJECT <username>"},
+    {"END", Verb::kEnd, "END <username>"},
+    {"CHATS", Verb::kChats, "CHATS"},
+}};
+
+const VerbSpec* FindVerb(std::string_view word) {
+  for (const VerbSpec& candidate : kVerbs) {
+    if (candidate.name == word) return &candidate;
+  }
+  for (const VerbSpec& candidate : kRoomVerbs) {
+    if (candidate.name == word) return &candidate;
+  }
+  return nullptr;
+}
+
 RequestError BadSyntax(const VerbSpec& spec) {
   return {ErrorCode::kBadSyntax, std::string(spec.form)};
 }
@@ -120,22 +143,39 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
   const std::string_view args =
       has_args ? line.substr(space + 1) : std::string_view();
 
-  const VerbSpec* spec = nullptr;
-  for (const VerbSpec& candidate : kVerbs) {
-    if (candidate.name == verb_word) spec = &candidate;
-  }
+  const VerbSpec* spec = FindVerb(verb_word);
   if (spec == nullptr) {
     return RequestError{ErrorCode::kUnknownMessage, std::string(verb_word)};
   }
 
   Request request{spec->verb, {}, {}, {}, {}, 0, 0};
+  // The first argument, when it names a room, must follow the room rule.
+  auto room_error = [](std::string_view room) -> std::optional<RequestError> {
+    if (auto error = CheckRoomArgument(room)) {
+      return RequestError{error->first, std::move(error->second)};
+    }
+    return std::nullopt;
+  };
   switch (spec->verb) {
     case Verb::kList:
+      if (has_args && IsRoomTarget(args)) {
+        if (auto error = room_error(args)) return *error;
+        request.name = args;
+        return request;
+      }
+      [[fallthrough]];
     case Verb::kQuit:
+    case Verb::kRooms:
+    case Verb::kChats:
       if (has_args) return BadSyntax(*spec);
       return request;
     case Verb::kJoin:
       if (args.empty()) return BadSyntax(*spec);
+      if (IsRoomTarget(args)) {
+        if (auto error = room_error(args)) return *error;
+        request.name = args;
+        return request;
+      }
       if (!IsValidUsername(args)) {
         return RequestError{ErrorCode::kInvalidUsername, std::string(args)};
       }
@@ -150,6 +190,9 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
       }
       request.name = args.substr(0, gap);
       request.text = args.substr(gap + 1);
+      if (IsRoomTarget(request.name)) {
+        if (auto error = room_error(request.name)) return *error;
+      }
       return request;
     }
     case Verb::kBcst:
@@ -188,6 +231,25 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
       return request;
     case Verb::kHistory:
       if (auto error = ParseHistory(*spec, args, &request)) return *error;
+      if (IsRoomTarget(request.name)) {
+        if (auto error = room_error(request.name)) return *error;
+      }
+      return request;
+    case Verb::kPart:
+      if (!IsRoomTarget(args)) return BadSyntax(*spec);
+      if (auto error = room_error(args)) return *error;
+      request.name = args;
+      return request;
+    case Verb::kPrivacy:
+      if (CheckPrivacyArgument(args, spec->form)) return BadSyntax(*spec);
+      request.text = args;
+      return request;
+    case Verb::kInvite:
+    case Verb::kAccept:
+    case Verb::kReject:
+    case Verb::kEnd:
+      if (CheckUserArgument(args, spec->form)) return BadSyntax(*spec);
+      request.name = args;
       return request;
   }
   return BadSyntax(*spec);  // not reached: every verb is handled above
@@ -195,6 +257,9 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
 
 std::string_view VerbName(Verb verb) {
   for (const VerbSpec& spec : kVerbs) {
+    if (spec.verb == verb) return spec.name;
+  }
+  for (const VerbSpec& spec : kRoomVerbs) {
     if (spec.verb == verb) return spec.name;
   }
   return "?";

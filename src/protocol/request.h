@@ -24,13 +24,27 @@ enum class Verb {
   kPassword,
   kUnregister,
   kHistory,
+  // Rooms and private-message requests (version 2); JOIN, LIST and MESG
+  // also take a <room> (protocol/rooms.h).
+  kPart,
+  kRooms,
+  kPrivacy,
+  kInvite,
+  kAccept,
+  kReject,
+  kEnd,
+  kChats,
 };
 
 // Views into the parsed line; valid as long as the line is.
 struct Request {
   Verb verb;
-  std::string_view name;  // JOIN: the username; MESG: the recipient
-  std::string_view text;  // MESG, BCST: the text; PING: the token (may be "")
+  // JOIN: the username or room; MESG: the recipient or room; LIST, PART: the
+  // room ("" for a plain LIST); INVITE, ACCEPT, REJECT, END: the user;
+  // REGISTER, LOGIN: the username; HISTORY: the target.
+  std::string_view name;
+  // MESG, BCST: the text; PING: the token (may be ""); PRIVACY: the setting.
+  std::string_view text;
   // REGISTER, LOGIN, UNREGISTER: the password; PASSWORD: the old one.
   std::string_view password;
   std::string_view new_password;  // PASSWORD
@@ -75,6 +89,11 @@ struct RequestError {
 //                                              the session says Login Failed)
 //   HISTORY without a target, with a count outside 1-100 or a before-id
 //   that is not a positive integer, or with more arguments -> kBadSyntax
+// Version 2 (rooms.h): an argument of JOIN, LIST, MESG or PART that starts
+// with '#' is a room and must follow the room rule (kInvalidRoom, detail:
+// the name); "LIST x" without '#' stays kBadSyntax "LIST". ROOMS and CHATS
+// take nothing; PRIVACY takes "open" or "ask"; INVITE, ACCEPT, REJECT and
+// END take one name.
 std::variant<Request, RequestError> ParseRequest(std::string_view line);
 
 std::string_view VerbName(Verb verb);

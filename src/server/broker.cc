@@ -71,7 +71,7 @@ Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
       listeners_(std::move(listeners)),
       table_(options.max_connections),
       relay_(table_, registry, log, options.send_queue + kHungSlack,
-             kMinCoalesceWindow, kMaxCoalesceWindow),
+             kMinCoalesceWindow, kMaxCoalesceWindow, options.max_rooms),
       moves_(table_, relay_),
       spawn_context_(context),
       spawner_(std::move(spawner)) {
@@ -80,6 +80,11 @@ Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
     relay_.SetHistorySink(
         [](void* link, std::string_view lines, std::string_view to) {
           static_cast<StoreLink*>(link)->Record(lines, to);
+        },
+        &*store_);
+    relay_.SetStoreSink(
+        [](void* link, std::string_view request) {
+          static_cast<StoreLink*>(link)->Tell(request);
         },
         &*store_);
   }

@@ -26,8 +26,11 @@
 
 namespace {
 
+// Set from the command line: the program's name as it was started.
+std::string program_name = "chat-server";
+
 int StartupFailure(const std::string& what) {
-  std::fprintf(stderr, "server: %s\n", what.c_str());
+  std::fprintf(stderr, "%s: %s\n", program_name.c_str(), what.c_str());
   return chat::server::kExitFailure;
 }
 
@@ -57,6 +60,7 @@ void RaiseOpenFileLimit(uint32_t max_connections,
 int main(int argc, char** argv) {
   using namespace chat::server;
   ParsedCommandLine parsed = ParseCommandLine(argc, argv);
+  program_name = parsed.program;
   if (!parsed.options) {
     std::fputs(parsed.out.c_str(), stdout);
     std::fputs(parsed.err.c_str(), stderr);
@@ -99,6 +103,7 @@ int main(int argc, char** argv) {
   auto registry = chat::ipc::Registry::Create(options.max_users,
                                               options.max_connections, &error);
   if (!registry) return StartupFailure("registry: " + error);
+  registry->SetDefaultPrivacy(options.privacy_ask);
   // Now, while this process is small and after the registry is mapped (the
   // spawner and so every worker inherit the mapping); see spawner.h.
   // At most one Argon2id hash per CPU at a time, server-wide.

@@ -1,42 +1,25 @@
 // Command-line parsing with CLI11. Every failure becomes one line on stderr
-// and exit status 2; a missing port prints the usage statement instead, as
-// a bare "port is required" would not tell a newcomer what to type.
+// and exit status 2; a missing port says so first, then shows the usage
+// and the options, as a bare "port is required" would not tell a newcomer
+// what to type. The program names itself as it was started (chat-server
+// once installed, server in the build tree).
 #include "server/options.h"
 
 #include <CLI/CLI.hpp>
 #include <limits>
 #include <sstream>
 
+#include "command_line/program_name.h"
+#include "command_line/usage.h"
 #include "server/transport_options.h"
 
 namespace chat::server {
 namespace {
 
-constexpr std::string_view kUsageLine = "usage: server [OPTIONS] PORT";
-
-// Puts our own usage line first, where CLI11 would put its description and
-// "Usage:", so that --help and the missing-port message start alike.
-class UsageFormatter : public CLI::Formatter {
- public:
-  std::string make_description(const CLI::App*) const override { return ""; }
-  std::string make_usage(const CLI::App*, std::string) const override {
-    return std::string(kUsageLine) + "\n";
-  }
-};
-
 constexpr std::string_view kFooter =
     "A multi-process chat server: one worker process per TCP connection.\n"
     "It prints \"listening on HOST:PORT\" on stdout once ready and logs one\n"
     "line per event on stderr. SIGTERM or SIGINT shut it down.";
-
-// CLI11 messages sometimes span lines; the contract is one line.
-std::string OneLine(std::string text) {
-  for (char& c : text) {
-    if (c == '\n') c = ' ';
-  }
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text;
-}
 
 }  // namespace
 
@@ -46,16 +29,21 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   bool quiet = false;
   bool verbose = false;
 
+  ParsedCommandLine result;
+  result.program =
+      command_line::ProgramName(argc > 0 ? argv[0] : nullptr, kServerName);
+  const std::string version =
+      command_line::VersionLine(result.program, kServerName, kServerRelease);
   CLI::App app;
-  app.name("server");
-  app.formatter(std::make_shared<UsageFormatter>());
+  app.name(result.program);
+  command_line::UseHelpFormatter(&app, result.program, "[OPTIONS] PORT");
   app.footer(std::string(kFooter));
-  app.set_version_flag("--version", std::string(kServerVersion),
-                       "Print the version and exit");
+  app.set_version_flag("--version", version, "Print the version and exit");
   app.get_formatter()->column_width(28);
 
   app.add_option("port,--port", port,
-                 "TCP port to listen on (0: any free port)")
+                 "TCP port to listen on, also given as PORT (0: any free "
+                 "port)")
       ->type_name("PORT")
       ->check(CLI::Range(0, 65535).description(""));
   app.add_option("--bind", options.bind,
@@ -107,13 +95,24 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       ->type_name("DAYS")
       ->check(CLI::Range(0, 36500).description(""))
       ->capture_default_str();
+  app.add_option("--max-rooms", options.max_rooms,
+                 "Most rooms on the server at once")
+      ->type_name("N")
+      ->check(CLI::Range(1, 1000000).description(""))
+      ->capture_default_str();
+  std::string privacy = "open";
+  app.add_option("--privacy", privacy,
+                 "A new user's privacy setting: open (anyone may send it "
+                 "private messages) or ask (only users it accepted)")
+      ->type_name("open|ask")
+      ->check(CLI::IsMember({"open", "ask"}).description(""))
+      ->capture_default_str();
   auto* quiet_flag = app.add_flag("-q,--quiet", quiet, "Log errors only");
   app.add_flag("-v,--verbose", verbose, "Log message texts too")
       ->excludes(quiet_flag);
 
   AddTransportOptions(app, &options);
 
-  ParsedCommandLine result;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -123,24 +122,26 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
     result.out = app.help();
     return result;
   } catch (const CLI::CallForVersion&) {
-    result.out = std::string(kServerVersion) + "\n";
+    result.out = version + "\n";
     return result;
   } catch (const CLI::ParseError& error) {
     result.exit_status = kExitUsage;
-    result.err = "server: " + OneLine(error.what()) + "\n";
+    result.err = command_line::UsageErrorLine(result.program, error);
     return result;
   }
   if (!port) {
     result.exit_status = kExitUsage;
-    result.err = app.help();
+    result.err = result.program +
+                 ": a PORT is required (0 picks any free one)\n" + app.help();
     return result;
   }
   if (std::string error = CheckTransportOptions(options); !error.empty()) {
     result.exit_status = kExitUsage;
-    result.err = "server: " + error + "\n";
+    result.err = result.program + ": " + error + "\n";
     return result;
   }
   options.port = static_cast<uint16_t>(*port);
+  options.privacy_ask = privacy == "ask";
   if (quiet) options.log_level = LogLevel::kError;
   if (verbose) options.log_level = LogLevel::kVerbose;
   result.options = options;

@@ -15,7 +15,9 @@
 
 namespace chat::server {
 
-inline constexpr std::string_view kServerVersion = "chat-server 1.0";
+// The name `make install` gives the program, and its release.
+inline constexpr std::string_view kServerName = "chat-server";
+inline constexpr std::string_view kServerRelease = "1.0";
 
 struct Options {
   uint16_t port = 0;  // 0: the kernel picks a free port
@@ -25,6 +27,8 @@ struct Options {
   uint32_t max_connections = 256;
   size_t send_queue = 1 << 20;  // bytes of undelivered output per client
   uint32_t join_timeout_seconds = 60;
+  uint32_t max_rooms = 1000;  // rooms on the server at once
+  bool privacy_ask = false;   // --privacy: a new user's setting
   LogLevel log_level = LogLevel::kInfo;
 
   // The store (store/): accounts, mailboxes, history, the audit log.
@@ -51,6 +55,8 @@ inline constexpr int kExitUsage = 2;    // bad command line
 // What main() does with a command line: run with `options`, or print `out`
 // (to stdout) and `err` (to stderr) and exit with `exit_status`.
 struct ParsedCommandLine {
+  // What the program calls itself (command_line/program_name.h).
+  std::string program;
   std::optional<Options> options;
   int exit_status = kExitOk;
   std::string out;

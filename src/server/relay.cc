@@ -14,13 +14,15 @@ namespace chat::server {
 
 Relay::Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
              size_t hung_limit, Clock::duration min_window,
-             Clock::duration max_window)
+             Clock::duration max_window, uint32_t max_rooms)
     : table_(table),
       registry_(registry),
       log_(log),
       hung_limit_(hung_limit),
       min_window_(min_window),
-      max_window_(max_window) {}
+      max_window_(max_window),
+      rooms_(table, *this, log, max_rooms),
+      consent_(table, *this, log) {}
 
 void Relay::OnFrame(uint32_t from, const ipc::FrameView& frame) {
   switch (frame.kind) {
@@ -49,6 +51,12 @@ void Relay::OnFrame(uint32_t from, const ipc::FrameView& frame) {
     case ipc::FrameKind::kLeft:
       AnnounceLeft(from);
       return;
+    case ipc::FrameKind::kRoomRequest:
+      rooms_.OnRequest(from, frame);
+      return;
+    case ipc::FrameKind::kConsentRequest:
+      consent_.OnRequest(from, frame);
+      return;
     default:
       Kill(from, "sent frame kind " +
                      std::to_string(static_cast<int>(frame.kind)) +
@@ -74,6 +82,10 @@ void Relay::Joined(uint32_t from, std::string_view name) {
 void Relay::AnnounceLeft(uint32_t index) {
   WorkerEntry& entry = table_.at(index);
   if (!entry.registered) return;
+  // Out of its rooms and chats first: the one LEFT <username> below tells
+  // their other members too.
+  rooms_.Forget(index);
+  consent_.Forget(index);
   table_.Unregister(index);
   FanOut(protocol::FormatLeft(entry.name), index, Send::kHeld);
 }
@@ -164,6 +176,15 @@ std::optional<Relay::Clock::time_point> Relay::held_due() const {
   if (held_.empty()) return std::nullopt;
   return pass_end_ +
          std::clamp(pass_end_ - pass_start_, min_window_, max_window_);
+}
+
+bool Relay::Deliver(uint32_t to, std::string_view lines, bool announcement) {
+  return Queue(to, ipc::FrameKind::kDeliver, lines, 0,
+               announcement ? Send::kHeld : Send::kNow);
+}
+
+void Relay::Answer(uint32_t to, std::string_view line) {
+  Queue(to, ipc::FrameKind::kAnswer, line);
 }
 
 bool Relay::Queue(uint32_t to, ipc::FrameKind kind, std::string_view payload,

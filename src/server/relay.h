@@ -32,7 +32,9 @@
 
 #include "ipc/channel.h"
 #include "ipc/registry.h"
+#include "server/consent.h"
 #include "server/log.h"
+#include "server/rooms.h"
 #include "server/worker_table.h"
 
 namespace chat::server {
@@ -46,7 +48,7 @@ class Relay {
   // broker's memory grow. Announcements wait as the top of this file says.
   Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
         size_t hung_limit, Clock::duration min_window,
-        Clock::duration max_window);
+        Clock::duration max_window, uint32_t max_rooms = 1000);
 
   // One frame from worker `from`.
   void OnFrame(uint32_t from, const ipc::FrameView& frame);
@@ -74,6 +76,20 @@ class Relay {
     history_sink_ = sink;
     history_context_ = context;
   }
+  // Requests for the store that need no answer (store/wire.h), from the
+  // broker's own state (consent.h); dropped without a store.
+  using StoreSink = void (*)(void* context, std::string_view request);
+  void SetStoreSink(StoreSink sink, void* context) {
+    store_sink_ = sink;
+    store_context_ = context;
+  }
+  void Store(std::string_view request) {
+    if (store_sink_) store_sink_(store_context_, request);
+  }
+  // Hands relayed lines to the history, if it is kept (room messages).
+  void Record(std::string_view lines, std::string_view to) {
+    if (history_sink_) history_sink_(history_context_, lines, to);
+  }
 
   // SIGKILLs a worker that broke the protocol or hangs; reaping does the rest.
   void Kill(uint32_t index, std::string_view why);
@@ -90,6 +106,13 @@ class Relay {
   void PassDone(Clock::time_point start, Clock::time_point end);
   // When held announcements are due, if any are held.
   std::optional<Clock::time_point> held_due() const;
+
+  // For the feature modules (rooms.h, consent.h): `lines` for worker `to`'s
+  // client, sent now or, as an announcement, held like JOINED (false if
+  // `to` takes no more frames); and the answer to `to`'s oldest request
+  // frame.
+  bool Deliver(uint32_t to, std::string_view lines, bool announcement = false);
+  void Answer(uint32_t to, std::string_view line);
 
  private:
   enum class Send { kNow, kHeld };
@@ -111,12 +134,16 @@ class Relay {
   const Clock::duration min_window_;
   const Clock::duration max_window_;
   HistorySink history_sink_ = nullptr;
+  StoreSink store_sink_ = nullptr;
+  void* store_context_ = nullptr;
   void* history_context_ = nullptr;
   std::vector<uint32_t> dirty_;
   std::vector<uint32_t> held_;  // may list an index twice; entry.held decides
   // The last pass of held announcements.
   Clock::time_point pass_start_;
   Clock::time_point pass_end_;
+  Rooms rooms_;
+  Consent consent_;
 };
 
 }  // namespace chat::server

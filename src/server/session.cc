@@ -105,6 +105,7 @@ void Session::LogRequest(const protocol::Request& request,
 void Session::HandleRequest(const protocol::Request& request,
                             std::string_view line) {
   current_verb_ = request.verb;
+  if (IsRoomsRequest(request)) return RoomsRequest(request, line);
   // JOIN logs its own outcome; account requests are logged without their
   // arguments (passwords) by their handlers.
   if (request.verb != protocol::Verb::kJoin &&
@@ -158,6 +159,15 @@ void Session::HandleRequest(const protocol::Request& request,
     case protocol::Verb::kHistory:
       if (!registered_) return RefuseUnregistered();
       History(request);
+      return;
+    case protocol::Verb::kPart:  // dispatched above, as rooms requests
+    case protocol::Verb::kRooms:
+    case protocol::Verb::kPrivacy:
+    case protocol::Verb::kInvite:
+    case protocol::Verb::kAccept:
+    case protocol::Verb::kReject:
+    case protocol::Verb::kEnd:
+    case protocol::Verb::kChats:
       return;
   }
 }
@@ -253,6 +263,9 @@ void Session::Mesg(std::string_view to, std::string_view text) {
 
 void Session::DeliverMesg(const ipc::RegisteredUser& recipient,
                           std::string_view text) {
+  if (recipient.ask && recipient.worker != id_) {
+    return MesgAsk(recipient, text);
+  }
   std::string push = protocol::FormatMesgPush(name_, text);
   if (recipient.worker == id_) {
     output_.Append(push);
@@ -306,16 +319,24 @@ void Session::OnFrame(const ipc::FrameView& frame) {
             Push(held_pushes_);
             std::string().swap(held_pushes_);
             holding_pushes_ = false;
+            RestoreConsent();
             break;
           default:
             Reply(protocol::FormatOkJoin(name_));
         }
         joining_ = Joining::kNo;
       } else if (unanswered_bcsts_ > 0) {
-        AnswerOldestBcst(frame.count);
+        AnswerOldest(protocol::FormatOkBcst(frame.count));
       } else {
         return OnInternalError("broadcast answer without a broadcast");
       }
+      HandleLines();
+      return;
+    case ipc::FrameKind::kAnswer:
+      if (unanswered_bcsts_ == 0) {
+        return OnInternalError("an answer without a request");
+      }
+      OnBrokerAnswer(frame.payload);
       HandleLines();
       return;
     case ipc::FrameKind::kShutdown:
@@ -331,11 +352,11 @@ void Session::OnFrame(const ipc::FrameView& frame) {
   }
 }
 
-void Session::AnswerOldestBcst(uint32_t count) {
+void Session::AnswerOldest(std::string_view answer) {
   // The front of held_answers_ is always the oldest BCST's place.
   PopHeldAnswer();
   --unanswered_bcsts_;
-  output_.Append(protocol::FormatOkBcst(count));
+  output_.Append(answer);
   while (HoldingAnswers() && !held_answers_[held_head_].empty()) {
     output_.Append(held_answers_[held_head_]);
     held_bytes_ -= held_answers_[held_head_].size();
@@ -344,6 +365,10 @@ void Session::AnswerOldestBcst(uint32_t count) {
   if (quit_waiting_ && unanswered_bcsts_ == 0) {
     quit_waiting_ = false;
     Quit();
+  }
+  if (history_waiting_ && unanswered_bcsts_ == 0) {
+    history_waiting_ = false;
+    HistoryNow();
   }
 }
 

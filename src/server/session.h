@@ -83,7 +83,7 @@ class Session {
   // Whether requests wait for the broker's answer to an earlier one.
   bool awaiting_broker() const {
     return awaiting_ != Awaiting::kNothing || quit_waiting_ ||
-           unanswered_bcsts_ >= kMaxUnansweredBcsts ||
+           history_waiting_ || unanswered_bcsts_ >= kMaxUnansweredBcsts ||
            store_wait_ != StoreWait::kNothing;
   }
   // Whether more client input may be read now: nothing holds the lines
@@ -107,15 +107,25 @@ class Session {
   void Join(std::string_view name);
   void Mesg(std::string_view to, std::string_view text);
   void DeliverMesg(const ipc::RegisteredUser& recipient, std::string_view text);
+  // Rooms and private-message requests, answered by the broker
+  // (session_rooms.cc): which requests they are, and their handling.
+  static bool IsRoomsRequest(const protocol::Request& request);
+  void RoomsRequest(const protocol::Request& request, std::string_view line);
+  // A MESG to a user whose privacy setting is "ask": the broker decides.
+  void MesgAsk(const ipc::RegisteredUser& recipient, std::string_view text);
+  // Reserves the answer's place in order; the broker's kAnswer fills it.
+  void AwaitBrokerAnswer();
+  void OnBrokerAnswer(std::string_view line);
   void Bcst(std::string_view text);
   // An answer to a request: behind any unanswered BCST.
   void Reply(std::string_view line);
   // Anything else for the client (pushes, BYE): never held.
   void Push(std::string_view line) { output_.Append(line); }
   void Quit();
-  // The broker's count for the oldest unanswered BCST: its answer, then the
-  // answers held behind it up to the next unanswered BCST.
-  void AnswerOldestBcst(uint32_t count);
+  // The broker's answer to the oldest unanswered BCST (or other request it
+  // answers): `answer`, then the answers held behind it up to the next
+  // unanswered one.
+  void AnswerOldest(std::string_view answer);
   bool HoldingAnswers() const { return held_head_ < held_answers_.size(); }
   // Drops the oldest held answer (already output).
   void PopHeldAnswer();
@@ -152,6 +162,9 @@ class Session {
   void StoreAnswered(uint8_t status, std::vector<std::string_view> fields);
   void LoginVerify(uint8_t status, const std::vector<std::string_view>& f);
   void LoginClaim();
+  // After OK LOGIN: the account's stored privacy setting and accepted
+  // chats take effect (session_rooms.cc).
+  void RestoreConsent();
   void LoginFinish(uint8_t status, const std::vector<std::string_view>& fields);
   void SecretDone();
   bool RefuseWithoutStore(std::string_view what);
@@ -159,6 +172,10 @@ class Session {
   void Unclaim();
   // --- History (session_history.cc) ---
   void History(const protocol::Request& request);
+  // The HISTORY saved in history_*_, once the answers before it are in.
+  void HistoryNow();
+  // Keeps rooms_in_ in step with this user's OK JOIN / OK PART of rooms.
+  void NoteRoomAnswer(std::string_view line);
   void HistoryAnswered(uint8_t status);
   void LogRequest(const protocol::Request& request, std::string_view line);
   // The user for the log: its name, or "(unregistered)".
@@ -181,6 +198,7 @@ class Session {
   enum class Awaiting { kNothing, kJoin };
   Awaiting awaiting_ = Awaiting::kNothing;
   // Bounds the answers held (and the broadcasts in flight) per connection.
+  // Counts every request the broker answers (BCST, rooms, requests).
   static constexpr size_t kMaxUnansweredBcsts = 64;
   size_t unanswered_bcsts_ = 0;
   // Answers in request order behind the oldest unanswered BCST, from
@@ -190,8 +208,15 @@ class Session {
   std::vector<std::string> held_answers_;
   size_t held_head_ = 0;
   size_t held_bytes_ = 0;
-  bool quit_waiting_ = false;   // a QUIT waits for the last OK BCST
-  bool lines_waiting_ = false;  // HandleLines stopped before kNeedMore
+  bool quit_waiting_ = false;  // a QUIT waits for the last OK BCST
+  // A HISTORY of a room waits for the answers before it (a pipelined JOIN
+  // of that room, say), since membership is known only from them.
+  bool history_waiting_ = false;
+  std::string history_target_;
+  uint32_t history_count_ = 0;
+  uint64_t history_before_ = 0;
+  std::vector<std::string> rooms_in_;  // lower-cased, from OK JOIN/OK PART
+  bool lines_waiting_ = false;         // HandleLines stopped before kNeedMore
   size_t output_pause_ = 0;
   EndReason end_reason_ = EndReason::kNone;
   protocol::Verb current_verb_ = protocol::Verb::kPing;  // for the log

@@ -150,7 +150,7 @@ void StoreLink::Record(std::string_view lines, std::string_view to) {
     return;
   }
   // Each line is "MESG <from> <text>" or "BCST <from> <text>" (a frame of
-  // private lines may hold several).
+  // private lines may hold several), or "MESG <room> <from> <text>".
   while (!lines.empty()) {
     size_t end = lines.find('\n');
     std::string_view line = lines.substr(0, end);
@@ -158,6 +158,10 @@ void StoreLink::Record(std::string_view lines, std::string_view to) {
                                           : lines.substr(end + 1);
     size_t from_at = line.find(' ');
     if (from_at == std::string_view::npos) continue;
+    if (line.substr(from_at + 1).starts_with("#")) {
+      from_at = line.find(' ', from_at + 1);  // the room is `to`
+      if (from_at == std::string_view::npos) continue;
+    }
     size_t text_at = line.find(' ', from_at + 1);
     if (text_at == std::string_view::npos) continue;
     std::string_view from = line.substr(from_at + 1, text_at - from_at - 1);

@@ -57,6 +57,11 @@ class StoreLink {
   // broadcast).
   void Record(std::string_view lines, std::string_view to);
 
+  // A request of the broker's own that gets no answer (wire.h).
+  void Tell(std::string_view request) {
+    if (running()) Send(request, {}, 0);
+  }
+
   // The channel is readable: answers go to their workers.
   void OnReadable();
   // Sends what waits; true if the socket is full (EPOLLOUT wanted).

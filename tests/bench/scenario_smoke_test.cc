@@ -76,6 +76,25 @@ std::unique_ptr<ServerProcess> StartServer() {
                                "--max-connections", "64", "-q"});
 }
 
+// A server too small for the run: chat-bench says so at once, with the
+// option that would fix it, rather than waiting out --timeout.
+TEST(BenchSmokeTest, RefusedUsersAreExplainedAtOnce) {
+  auto server = ServerProcess::Start(
+      {"--bind", "127.0.0.1", "--max-users", "3", "--max-connections", "64"});
+  ASSERT_NE(server, nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  BenchRun run = RunBench({"rtt", "--port", std::to_string(server->port()),
+                           "--users", "10", "--timeout", "30"});
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(run.exit_code, 1) << run.line;
+  EXPECT_LT(took, std::chrono::seconds(10)) << "waited for --timeout";
+  ASSERT_TRUE(run.fields.count("first_problem")) << run.line;
+  EXPECT_EQ(run.fields.at("first_problem"),
+            "the server refused users (ERR Too Many Users): start it with "
+            "--max-users 12 or more")
+      << run.line;
+}
+
 TEST(BenchSmokeTest, RttWithIdleUsersEchoesEveryMessage) {
   auto server = StartServer();
   ASSERT_TRUE(server);
@@ -101,6 +120,18 @@ TEST(BenchSmokeTest, FanoutDeliversEveryBroadcastToEveryReceiver) {
   EXPECT_EQ(Number(run, "broadcasts"), 20) << run.line;
   EXPECT_EQ(Number(run, "deliveries"), 100) << run.line;
   EXPECT_GT(Number(run, "deliveries_per_s"), 0) << run.line;
+}
+
+// fanout --room: the same fan-out as MESG to one room every user entered.
+TEST(BenchSmokeTest, FanoutToARoomDeliversEveryMessageToEveryMember) {
+  auto server = StartServer();
+  ASSERT_TRUE(server);
+  auto run = RunBench({"fanout", "--room", "-p", std::to_string(server->port()),
+                       "-n", "5", "-m", "20", "-w", "4"});
+  ExpectCleanRun(run);
+  EXPECT_EQ(Number(run, "broadcasts"), 20) << run.line;
+  EXPECT_EQ(Number(run, "deliveries"), 100) << run.line;
+  EXPECT_NE(run.line.find("chat-room"), std::string::npos) << run.line;
 }
 
 TEST(BenchSmokeTest, ChurnCompletesWholeSessions) {
@@ -213,7 +244,7 @@ class Ngircd {
 
 TEST(BenchSmokeTest, IrcModeDrivesNgircdThroughRttAndFanout) {
   if (access(Ngircd::kPath, X_OK) != 0) {
-    GTEST_SKIP() << "ngircd is not installed";
+    GTEST_SKIP() << "ngircd is not installed (apt-get install ngircd)";
   }
   Ngircd ngircd;
   ASSERT_TRUE(ngircd.Start()) << "ngircd did not start listening";

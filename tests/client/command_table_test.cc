@@ -149,7 +149,7 @@ TEST(CommandTableTest, MalformedCommandsAreUsageErrorsAndSendNothing) {
       {"private txt Bob", "Usage: private txt NAME TEXT"},
       {"/all", "Usage: /all TEXT"},
       {"bdct txt", "Usage: bdct txt TEXT"},
-      {"/who is there", "Usage: /who"},
+      {"/who is there", "Usage: /who [#ROOM]"},
       {"/quit now", "Usage: /quit"},
       {"!bye all", "Usage: !bye"},
       {"server:register", "Usage: server:register NAME"},

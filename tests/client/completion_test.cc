@@ -28,6 +28,10 @@ TEST(CompletionTest, NamesCompleteInAnyCaseCommandsOnlyAtTheStart) {
   const std::vector<std::string> names = {"Bob", "bea", "Carol"};
   EXPECT_THAT(Completions("b", false, names), ElementsAre("Bob", "bea"));
   EXPECT_THAT(Completions("CA", false, names), ElementsAre("Carol"));
+  // At the start of the line a name completes to the private form, so
+  // that the text typed after it goes to that user only.
+  EXPECT_THAT(Completions("Ca", true, names), ElementsAre("Carol:"));
+  EXPECT_THAT(Completions("B", true, names), ElementsAre("Bob:", "bea:"));
   EXPECT_THAT(Completions("/his", true, names), ElementsAre("/history"));
   EXPECT_THAT(Completions("/his", false, names), IsEmpty());
   EXPECT_THAT(Completions("server:w", true, names), ElementsAre("server:who"));

@@ -196,6 +196,22 @@ TEST_F(InteractiveClientTest, TabCompletesNamesAndCommandsNotFileNames) {
   EXPECT_EQ(ExitCode(*alice_), 0);
 }
 
+TEST_F(InteractiveClientTest, TabAtTheStartGivesThePrivateForm) {
+  StartAliceAndBob();
+  // "Bo<Tab>" becomes "Bob:", so what follows goes to Bob only.
+  alice_->Type("Bo\tlunch?\r");
+  EXPECT_EQ(bob_->ReadLine(), "MESG Alice lunch?");
+  ASSERT_TRUE(Saw(*alice_, "[private] to Bob: lunch?", &at_));
+  // A space before the colon to someone online is asked about, not sent;
+  // Up and Enter send it to everyone after all.
+  alice_->Type("Bob :tab\r");
+  ASSERT_TRUE(Saw(*alice_, "Not sent", &at_));
+  alice_->Type("\x1b[A\r");
+  EXPECT_EQ(bob_->ReadLine(), "BCST Alice Bob :tab");
+  alice_->Type("\x04");
+  EXPECT_EQ(ExitCode(*alice_), 0);
+}
+
 TEST_F(InteractiveClientTest, CtrlCSendsQuitAndRestoresTheTerminal) {
   StartAliceAndBob();
   // While a line is edited the terminal is raw: the check below is real.

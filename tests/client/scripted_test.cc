@@ -55,7 +55,8 @@ TEST_F(ScriptedClientTest, PipedLinesReachPeersAsRequestsAndAnswersPrint) {
       ReadAllLines(*alice),
       ElementsAre(Joined("Alice"), "2 users online:", "  Bob", "  Alice (you)",
                   "[private] to Bob: hi", "Alice is sending a broadcast",
-                  "Alice: hello all", "Disconnected."));
+                  "Alice: hello all", "Alice is quitting the chat server",
+                  "Disconnected."));
   EXPECT_EQ(ExitCode(*alice), 0);
 }
 
@@ -125,12 +126,13 @@ TEST_F(ScriptedClientTest, TakenNameThenInvalidThenFreeName) {
   alice->WriteStdin("bob\nB@d\nJOIN Alice\nLIST\n");
   alice->CloseStdin();
   EXPECT_EQ(bob->ReadLine(), "JOINED Alice");
-  EXPECT_THAT(ReadAllLines(*alice),
-              ElementsAre("Error: The username bob is taken",
-                          "Error: Invalid username B@d: use 1 to 32 letters "
-                          "or digits",
-                          Joined("Alice"), "2 users online:", "  Bob",
-                          "  Alice (you)", "Disconnected."));
+  EXPECT_THAT(
+      ReadAllLines(*alice),
+      ElementsAre("Error: The username bob is taken",
+                  "Error: Invalid username B@d: use 1 to 32 letters "
+                  "or digits",
+                  Joined("Alice"), "2 users online:", "  Bob", "  Alice (you)",
+                  "Alice is quitting the chat server", "Disconnected."));
   EXPECT_EQ(ExitCode(*alice), 0);
 }
 
@@ -203,11 +205,12 @@ TEST_F(ScriptedClientTest, ServerKilledEndsClientWithFailure) {
   server_->process().Signal(SIGKILL);
   const auto error = alice->WaitForStderr("connection");
   ASSERT_TRUE(error.has_value()) << "no error line on stderr";
+  // The program names itself as it was started: ./client here.
   EXPECT_THAT(*error,
-              ::testing::AnyOf("chat-client: the server closed the connection",
-                               ::testing::StartsWith(
-                                   "chat-client: lost the connection to the "
-                                   "server: ")));
+              ::testing::AnyOf(
+                  "client: the server closed the connection",
+                  ::testing::StartsWith("client: lost the connection to the "
+                                        "server: ")));
   EXPECT_EQ(ExitCode(*alice), 1);
 }
 
@@ -244,7 +247,8 @@ TEST_F(ScriptedClientTest, StdinFromDevNullQuitsCleanly) {
 
   auto alice = StartClient(port(), {"--user", "Alice"}, options);
   EXPECT_THAT(ReadAllLines(*alice),
-              ElementsAre(Joined("Alice"), "Disconnected."));
+              ElementsAre(Joined("Alice"), "Alice is quitting the chat server",
+                          "Disconnected."));
   EXPECT_EQ(ExitCode(*alice), 0);
 }
 
@@ -300,7 +304,8 @@ TEST_F(ScriptedClientTest, ManyPipelinedLinesAllArriveInOrder) {
     ASSERT_EQ(bob->ReadLine(), "MESG Alice " + std::to_string(i));
   }
   const auto lines = ReadAllLines(*alice);
-  EXPECT_EQ(lines.size(), kLines + 2u);  // joined, kLines echoes, Disconnected
+  // joined, kLines echoes, quitting, Disconnected
+  EXPECT_EQ(lines.size(), kLines + 3u);
   EXPECT_EQ(ExitCode(*alice), 0);
 }
 
@@ -354,13 +359,18 @@ TEST(ClientConnectTest, BadPortIsAUsageError) {
 }
 
 TEST_F(ScriptedClientTest, ConnectsOverIpv6AndByHostName) {
-  for (const char* host : {"::1", "localhost"}) {
+  // "[::1]" as the client itself prints it ("Connected to server
+  // [::1]:PORT").
+  for (const char* host : {"::1", "[::1]", "localhost"}) {
     auto client =
         Subprocess::Start(ProgramPath("client"),
                           {host, std::to_string(port()), "--user", "Alice"});
     client->CloseStdin();
-    EXPECT_THAT(ReadAllLines(*client), Contains(HasSubstr("Alice joined!")))
-        << host;
+    const auto lines = ReadAllLines(*client);
+    EXPECT_THAT(lines, Contains(HasSubstr("Alice joined!"))) << host;
+    if (std::string_view(host).find(':') != std::string_view::npos) {
+      EXPECT_THAT(lines, Contains(HasSubstr("server [::1]:"))) << host;
+    }
     EXPECT_EQ(ExitCode(*client), 0) << host;
   }
 }

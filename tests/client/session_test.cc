@@ -219,6 +219,44 @@ TEST_F(SessionTest, LonelyBroadcastSaysNobodyReadIt) {
                           "(nobody else is online to read it)"));
 }
 
+TEST_F(SessionTest, SpaceBeforeTheColonToAnOnlineUserIsHeldBackAndConfirmed) {
+  Make("Alice", true);
+  s().OnConnected();
+  s().OnServerLine("OK JOIN Alice");
+  s().OnServerLine("JOINED Carol");
+  io_.sent.clear();
+  io_.shown.clear();
+  // What "Ca<Tab>:tab" gave before completion added the colon itself.
+  s().OnInputLine("Carol :tab");
+  EXPECT_THAT(io_.sent, IsEmpty());
+  EXPECT_THAT(io_.shown, ElementsAre(HasSubstr("Not sent")));
+  EXPECT_THAT(io_.shown[0], HasSubstr("Carol:text"));
+  // Typed again at once (Up, Enter): meant for everyone.
+  s().OnInputLine("Carol :tab");
+  EXPECT_THAT(io_.sent, ElementsAre("BCST Carol :tab"));
+  s().OnServerLine("OK BCST 1");
+  // Something else in between asks again; so does a space-separated colon.
+  io_.sent.clear();
+  s().OnInputLine("carol : again");
+  s().OnInputLine("/help");
+  s().OnInputLine("carol : again");
+  EXPECT_THAT(io_.sent, IsEmpty());
+  // The private form, a user not online, "/all" and one's own name go out.
+  s().OnInputLine("Carol:tab");
+  s().OnInputLine("Dave :x");
+  s().OnInputLine("/all Carol :x");
+  s().OnInputLine("Alice :x");
+  EXPECT_THAT(io_.sent, ElementsAre("MESG Carol tab", "BCST Dave :x",
+                                    "BCST Carol :x", "BCST Alice :x"));
+}
+
+TEST_F(SessionTest, ScriptsSendSpaceBeforeTheColonAsWritten) {
+  Joined("Alice");
+  s().OnServerLine("JOINED Carol");
+  s().OnInputLine("Carol :tab");
+  EXPECT_THAT(io_.sent, ElementsAre("BCST Carol :tab"));
+}
+
 TEST_F(SessionTest, LocalCommandsWaitForEarlierAnswersToKeepOrder) {
   Joined("Alice");
   s().OnInputLine("LIST");

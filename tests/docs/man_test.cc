@@ -231,9 +231,8 @@ TEST_F(ManPageTest, ProtocolPageNamesEveryVerb) {
 
 // The sections of version 2 that the server implements.
 constexpr std::string_view kVersion2Sections[] = {
-    "Accounts",
-    "Offline delivery",
-    "History",
+    "Accounts", "Offline delivery",         "History",
+    "Rooms",    "Private-message requests",
 };
 
 // Where the protocol specification is at hand (in the tree, or in the shared
@@ -290,6 +289,29 @@ TEST_F(ManPageTest, ProtocolPageFollowsTheSpecificationInTheTree) {
   // its phrases, such as Mailbox Full, are named in the text instead).
   EXPECT_GE(phrases, 12) << "found too few error phrases in " << spec_path;
   EXPECT_GT(example_lines, 0) << "found no example session in " << spec_path;
+}
+
+// Rooms and private-message requests (version 2): their verbs, pushes,
+// error phrases and the server's options.
+TEST_F(ManPageTest, PagesCoverRoomsAndRequests) {
+  std::string protocol = RenderedText("man/chat-protocol.7");
+  for (std::string_view word :
+       {"PART", "ROOMS", "PRIVACY", "INVITE", "ACCEPT", "REJECT", "END",
+        "CHATS", "ACCEPTED", "REJECTED", "ENDED"}) {
+    EXPECT_TRUE(MentionsWord(protocol, word))
+        << "chat-protocol.7 should name the verb " << word;
+  }
+  for (std::string_view phrase :
+       {"Invalid Room", "Unknown Room", "Not In Room", "Already In Room",
+        "Too Many Rooms", "Not Accepted", "No Invitation", "No Private Chat"}) {
+    EXPECT_NE(protocol.find(phrase), std::string::npos)
+        << "chat-protocol.7 should name the error phrase '" << phrase << "'";
+  }
+  std::string server = RenderedText("man/chat-server.1");
+  for (std::string_view option : {"--max-rooms", "--privacy"}) {
+    EXPECT_TRUE(MentionsWord(server, option))
+        << "chat-server.1 should document " << option;
+  }
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // "listening on" line. Both the real program and ParseCommandLine itself.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,11 +42,15 @@ size_t LineCount(const std::string& text) {
   return lines;
 }
 
-TEST(CliTest, NoPortPrintsUsageAndExitsWith2) {
+TEST(CliTest, NoPortSaysSoThenPrintsUsageAndExitsWith2) {
   Outcome run = RunServer({});
   EXPECT_EQ(run.exit_status, 2);
   EXPECT_EQ(run.out, "");
-  EXPECT_EQ(run.err.rfind("usage: server [OPTIONS] PORT\n", 0), 0u) << run.err;
+  EXPECT_EQ(run.err.rfind("server: a PORT is required (0 picks any free one)\n"
+                          "usage: server [OPTIONS] PORT\n",
+                          0),
+            0u)
+      << run.err;
   for (const char* option :
        {"--port", "--bind", "--max-users", "--max-connections", "--send-queue",
         "--join-timeout", "--quiet", "--verbose", "--version", "--help"}) {
@@ -71,8 +77,14 @@ TEST(CliTest, BadValuesGiveOneLineAndExitWith2) {
     EXPECT_EQ(run.exit_status, 2) << shown;
     EXPECT_EQ(LineCount(run.err), 1u) << shown << "-> " << run.err;
     EXPECT_EQ(run.err.rfind("server: ", 0), 0u) << shown << "-> " << run.err;
+    EXPECT_NE(run.err.find("; see server --help\n"), std::string::npos)
+        << shown << "-> " << run.err;
     EXPECT_EQ(run.out, "") << shown;
   }
+  EXPECT_EQ(RunServer({"8000", "--no-such-option"}).err,
+            "server: unknown option --no-such-option; see server --help\n");
+  EXPECT_EQ(RunServer({"8000", "9000"}).err,
+            "server: unexpected argument 9000; see server --help\n");
 }
 
 TEST(CliTest, HelpAndVersionExitWith0) {
@@ -80,9 +92,41 @@ TEST(CliTest, HelpAndVersionExitWith0) {
   EXPECT_EQ(help.exit_status, 0);
   EXPECT_EQ(help.out.rfind("usage: server [OPTIONS] PORT\n", 0), 0u);
   EXPECT_EQ(help.err, "");
+  // PORT and --port are one value, shown once; no CLI11 clutter.
+  EXPECT_EQ(help.out.find("Positionals"), std::string::npos) << help.out;
+  EXPECT_EQ(help.out.find("Excludes"), std::string::npos) << help.out;
   Outcome version = RunServer({"--version"});
   EXPECT_EQ(version.exit_status, 0);
-  EXPECT_EQ(version.out, "chat-server 1.0\n");
+  EXPECT_EQ(version.out, "server (chat-server) 1.0\n");
+}
+
+// Installed, the program is chat-server and says so everywhere.
+TEST(CliTest, InstalledNameIsUsedInUsageErrorsAndVersion) {
+  char dir[] = "/tmp/chat-cli-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string link = std::string(dir) + "/chat-server";
+  ASSERT_EQ(symlink(std::filesystem::absolute(ProgramPath("server")).c_str(),
+                    link.c_str()),
+            0);
+  auto run = [&](const std::vector<std::string>& args) {
+    auto process = Subprocess::Start(link, args);
+    Outcome outcome;
+    EXPECT_TRUE(process->out().ReadToEof(&outcome.out));
+    EXPECT_TRUE(process->err().ReadToEof(&outcome.err));
+    process->Wait();
+    return outcome;
+  };
+  EXPECT_EQ(run({"--version"}).out, "chat-server 1.0\n");
+  EXPECT_EQ(run({"--help"}).out.rfind("usage: chat-server [OPTIONS] PORT\n", 0),
+            0u);
+  EXPECT_EQ(run({"1", "--bogus"}).err,
+            "chat-server: unknown option --bogus; see chat-server --help\n");
+  EXPECT_EQ(run({}).err.rfind("chat-server: a PORT is required", 0), 0u);
+  EXPECT_EQ(run({"0", "--bind", "no.such.host.invalid"})
+                .err.rfind("chat-server: --bind no.such.host.invalid: ", 0),
+            0u);
+  unlink(link.c_str());
+  rmdir(dir);
 }
 
 TEST(CliTest, PortInUseIsOneLineAndExitStatus1) {

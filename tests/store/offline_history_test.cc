@@ -180,3 +180,32 @@ TEST_F(HistoryTest, HistoryDaysZeroKeepsNothing) {
 
 }  // namespace
 }  // namespace chat::test
+
+namespace chat::test {
+namespace {
+
+TEST_F(HistoryTest, RoomMessagesAreKeptForMembers) {
+  auto alice = ConnectAndJoin(port(), "Alice");
+  auto bob = ConnectAndJoin(port(), "Bob");
+  ASSERT_NE(alice, nullptr);
+  ASSERT_NE(bob, nullptr);
+  ASSERT_TRUE(alice->SkipUntil("JOINED Bob"));
+  // Pipelined: the HISTORY waits for the JOIN's answer before it.
+  alice->SendLine("JOIN #lunch");
+  alice->SendLine("HISTORY #lunch");
+  EXPECT_TRUE(NextLinesAre(*alice, {"OK JOIN #lunch", "OK HISTORY 0"}));
+  alice->SendLine("MESG #lunch noon?");
+  EXPECT_TRUE(NextLineIs(*alice, "OK MESG #lunch 0"));
+  alice->SendLine("HISTORY #LUNCH");
+  HistoryId(alice->ReadLine(), "Alice", "#lunch", "noon?");
+  EXPECT_TRUE(NextLineIs(*alice, "OK HISTORY 1"));
+  bob->SendLine("HISTORY #lunch");
+  EXPECT_TRUE(NextLineIs(*bob, "ERR Not In Room: #lunch"));
+  bob->SendLine("HISTORY #bad.room");
+  auto line = bob->ReadLine();
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->rfind("ERR Invalid Room", 0), 0u) << *line;
+}
+
+}  // namespace
+}  // namespace chat::test
