@@ -28,6 +28,7 @@ PACKAGE_PROBES := \
   /usr/include/editline/readline.h:libedit-dev \
   /usr/include/sqlite3.h:libsqlite3-dev \
   /usr/include/sodium.h:libsodium-dev \
+  /usr/include/nlohmann/json.hpp:nlohmann-json3-dev \
   /usr/bin/mandoc:mandoc
 probe_file = $(firstword $(subst :, ,$(1)))
 probe_package = $(lastword $(subst :, ,$(1)))
@@ -86,11 +87,13 @@ IPC_LIB := $(BUILD)/libipc.a
 PROTOCOL_LIB := $(BUILD)/libprotocol.a
 SERVER_LIB := $(BUILD)/libserver.a
 STORE_LIB := $(BUILD)/libstore.a
+ADMIN_LIB := $(BUILD)/libadmin.a
 CLIENT_LIB := $(BUILD)/libclient.a
 BENCH_LIB := $(BUILD)/libbench.a
 SUPPORT_LIB := $(BUILD)/libtestsupport.a
 
 PROGRAMS := $(BIN)/server $(BIN)/client
+PROGRAMS += $(BIN)/chat-admin
 ifneq ($(wildcard src/bench/main.cc),)
 PROGRAMS += $(BIN)/chat-bench
 endif
@@ -130,15 +133,21 @@ $(IPC_LIB): $(call objects,$(call sources,src/ipc))
 $(PROTOCOL_LIB): $(call objects,$(call sources,src/protocol))
 $(SERVER_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/server)))
 $(STORE_LIB): $(call objects,$(call sources,src/store))
+$(ADMIN_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/admin)))
 $(CLIENT_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/client)))
 $(BENCH_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/bench)))
 $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 
-# Layering: server -> store, ipc, protocol; store -> ipc; admin -> store;
+# Layering: server -> store, ipc, protocol; store -> ipc;
+# admin -> store, protocol;
 # client -> protocol; bench -> protocol.
 $(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(STORE_LIB) \
     $(IPC_LIB) $(PROTOCOL_LIB)
 	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(STORE_LIBS)
+
+$(BIN)/chat-admin: $(BUILD)/src/admin/main.o $(ADMIN_LIB) $(STORE_LIB) \
+    $(PROTOCOL_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
 
 $(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS)
@@ -156,10 +165,12 @@ LIBS_store := $(SUPPORT_LIB) $(SERVER_LIB) $(STORE_LIB) $(IPC_LIB) \
 LIBS_client := $(SUPPORT_LIB) $(CLIENT_LIB) $(PROTOCOL_LIB)
 LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB)
 LIBS_docs := $(SUPPORT_LIB)
+LIBS_admin := $(SUPPORT_LIB) $(ADMIN_LIB) $(STORE_LIB) $(PROTOCOL_LIB)
 PROGRAMS_server := $(BIN)/server
 PROGRAMS_store := $(PROGRAMS)
 PROGRAMS_client := $(BIN)/server $(BIN)/client
 PROGRAMS_bench := $(PROGRAMS)
+PROGRAMS_admin := $(BIN)/server $(BIN)/chat-admin
 
 # One explicit rule per module (not a pattern rule), so that make treats the
 # test objects as real targets: kept between runs, built when new.
@@ -192,6 +203,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 server $(DESTDIR)$(BINDIR)/chat-server
 	install -m 755 client $(DESTDIR)$(BINDIR)/chat-client
+	install -m 755 chat-admin $(DESTDIR)$(BINDIR)/chat-admin
 	$(if $(wildcard src/bench/main.cc),install -m 755 chat-bench $(DESTDIR)$(BINDIR)/chat-bench)
 	$(if $(wildcard man/*.1),install -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/)
 	$(if $(wildcard man/*.7),install -m 644 $(wildcard man/*.7) $(DESTDIR)$(MANDIR)/man7/)
@@ -199,11 +211,13 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/chat-server $(DESTDIR)$(BINDIR)/chat-client \
 	  $(DESTDIR)$(BINDIR)/chat-bench
+	rm -f $(DESTDIR)$(BINDIR)/chat-admin
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard man/*.1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(wildcard man/*.7)))
 
 clean:
 	rm -rf build server client chat-bench
+	rm -f chat-admin
 
 format:
 	clang-format -i $(wildcard src/*/*.cc src/*/*.h tests/*.cc tests/*/*.cc tests/*/*.h)
