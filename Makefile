@@ -1,6 +1,6 @@
 # chat-server: build, test, install.
 #
-#   make                 ./server, ./client and ./chat-bench
+#   make                 ./server, ./client, ./chat-admin and ./chat-bench
 #   make test            the Google Test suite (unit and real-process tests)
 #   make asan            the same suite built with AddressSanitizer and UBSan
 #   make bench           measure the server (see BENCHMARKS.md)
