@@ -47,7 +47,7 @@ class UsageFormatter : public CLI::Formatter {
     return app->get_description() + "\n\n";
   }
   std::string make_usage(const CLI::App* app, std::string) const override {
-    std::string_view command = app->get_parent() ? app->get_name() : "";
+    const std::string command = app->get_parent() ? app->get_name() : "";
     for (const Usage& usage : kUsages) {
       if (usage.command == command) return std::string(usage.text);
     }
