@@ -1,6 +1,6 @@
 # chat-server: build, test, install.
 #
-#   make                 ./server, ./client and ./chat-bench
+#   make                 ./server, ./client, ./chat-admin and ./chat-bench
 #   make test            the Google Test suite (unit and real-process tests)
 #   make asan            the same suite built with AddressSanitizer and UBSan
 #   make bench           measure the server (see BENCHMARKS.md)
@@ -37,6 +37,7 @@ BUILD_PACKAGE_PROBES := \
   /usr/include/editline/readline.h:libedit-dev \
   /usr/include/sqlite3.h:libsqlite3-dev \
   /usr/include/sodium.h:libsodium-dev \
+  /usr/include/nlohmann/json.hpp:nlohmann-json3-dev \
   /usr/include/gnutls/gnutls.h:libgnutls28-dev \
   /usr/include/wslay/wslay.h:libwslay-dev \
   /usr/include/http_parser.h:libhttp-parser-dev
@@ -117,11 +118,13 @@ TRANSPORT_LIB := $(BUILD)/libtransport.a
 WEB_LIB := $(BUILD)/libweb.a
 SERVER_LIB := $(BUILD)/libserver.a
 STORE_LIB := $(BUILD)/libstore.a
+ADMIN_LIB := $(BUILD)/libadmin.a
 CLIENT_LIB := $(BUILD)/libclient.a
 BENCH_LIB := $(BUILD)/libbench.a
 SUPPORT_LIB := $(BUILD)/libtestsupport.a
 
 PROGRAMS := $(BIN)/server $(BIN)/client
+PROGRAMS += $(BIN)/chat-admin
 ifneq ($(wildcard src/bench/main.cc),)
 PROGRAMS += $(BIN)/chat-bench
 endif
@@ -166,17 +169,22 @@ $(WEB_LIB): $(call objects,$(call sources,src/web))
 $(BUILD)/src/web/page.o: src/web/index.html
 $(SERVER_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/server)))
 $(STORE_LIB): $(call objects,$(call sources,src/store))
+$(ADMIN_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/admin)))
 $(CLIENT_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/client)))
 $(BENCH_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/bench)))
 $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 
 # Layering: server -> store, ipc, protocol, transport, web; store -> ipc;
-# admin -> store; client -> protocol, transport; bench -> protocol,
-# transport; every program -> command_line (its name, usage and usage
-# errors).
+# admin -> store, protocol; client -> protocol, transport; bench -> protocol,
+# transport; every program but chat-admin -> command_line (its name, usage
+# and usage errors).
 $(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(STORE_LIB) \
     $(IPC_LIB) $(PROTOCOL_LIB) $(COMMAND_LINE_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
 	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(STORE_LIBS) $(TRANSPORT_LIBS)
+
+$(BIN)/chat-admin: $(BUILD)/src/admin/main.o $(ADMIN_LIB) $(STORE_LIB) \
+    $(PROTOCOL_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(STORE_LIBS)
 
 $(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB) \
     $(COMMAND_LINE_LIB) $(TRANSPORT_LIB)
@@ -200,12 +208,14 @@ LIBS_web := $(SUPPORT_LIB) $(TRANSPORT_LIB)
 LIBS_bench := $(SUPPORT_LIB) $(BENCH_LIB) $(PROTOCOL_LIB) \
   $(COMMAND_LINE_LIB) $(TRANSPORT_LIB)
 LIBS_docs := $(SUPPORT_LIB)
+LIBS_admin := $(SUPPORT_LIB) $(ADMIN_LIB) $(STORE_LIB) $(PROTOCOL_LIB)
 PROGRAMS_server := $(BIN)/server
 PROGRAMS_store := $(PROGRAMS)
 PROGRAMS_client := $(BIN)/server $(BIN)/client
 PROGRAMS_transport := $(BIN)/server
 PROGRAMS_web := $(BIN)/server
 PROGRAMS_bench := $(PROGRAMS)
+PROGRAMS_admin := $(BIN)/server $(BIN)/chat-admin
 
 # One explicit rule per module (not a pattern rule), so that make treats the
 # test objects as real targets: kept between runs, built when new.
@@ -241,6 +251,7 @@ demo: all
 # $(INSTALL_MANIFEST), so `make uninstall` removes exactly that, whatever
 # PREFIX and DESTDIR were.
 INSTALLED_PROGRAMS := server:chat-server client:chat-client \
+  chat-admin:chat-admin \
   $(if $(wildcard src/bench/main.cc),chat-bench:chat-bench)
 install: all
 	BINDIR=$(BINDIR) ./mk/install.sh $(INSTALL_MANIFEST) \
@@ -259,6 +270,7 @@ uninstall:
 
 clean:
 	rm -rf build server client chat-bench
+	rm -f chat-admin
 
 format:
 	clang-format -i $(wildcard src/*/*.cc src/*/*.h tests/*.cc tests/*/*.cc tests/*/*.h)

@@ -15,11 +15,13 @@
 #include <string_view>
 
 #include "ipc/shared_memory.h"
+#include "store/password_cost.h"
 
 namespace chat::server {
 
-inline constexpr unsigned long long kHashOpsLimit = 2;
-inline constexpr size_t kHashMemLimit = 19u << 20;
+// The cost, shared with chat-admin's reset-password.
+using store::kHashMemLimit;
+using store::kHashOpsLimit;
 
 class HashSlots {
  public:

@@ -180,13 +180,35 @@ std::optional<int64_t> ParseTime(std::string_view text) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   std::string copy(text);
   if (!copy.empty() && copy.back() == 'Z') copy.pop_back();
+  // FormatTime's milliseconds: kept apart, added at the end.
+  int64_t millis = 0;
+  if (size_t dot = copy.find('.'); dot != std::string::npos) {
+    std::string fraction = copy.substr(dot + 1);
+    if (fraction.size() != 3 ||
+        fraction.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    millis = std::atoi(fraction.c_str());
+    copy.resize(dot);
+  }
   for (char& c : copy) {
     if (c == 'T') c = ' ';
   }
-  char rest = 0;
-  int fields = std::sscanf(copy.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%c", &year,
-                           &month, &day, &hour, &minute, &second, &rest);
-  if (fields != 3 && fields != 5 && fields != 6) return std::nullopt;
+  // The whole text must be one of the three forms.
+  const int length = static_cast<int>(copy.size());
+  int used = -1;
+  bool matched =
+      (std::sscanf(copy.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &year, &month,
+                   &day, &hour, &minute, &second, &used) == 6 &&
+       used == length) ||
+      (used = -1, std::sscanf(copy.c_str(), "%4d-%2d-%2d %2d:%2d%n", &year,
+                              &month, &day, &hour, &minute, &used) == 5 &&
+                      used == length) ||
+      (used = -1, hour = minute = second = 0,
+       std::sscanf(copy.c_str(), "%4d-%2d-%2d%n", &year, &month, &day, &used) ==
+               3 &&
+           used == length);
+  if (!matched) return std::nullopt;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
       minute > 59 || second > 60) {
     return std::nullopt;
@@ -197,7 +219,7 @@ std::optional<int64_t> ParseTime(std::string_view text) {
   utc.tm_hour = hour;
   utc.tm_min = minute;
   utc.tm_sec = second;
-  return static_cast<int64_t>(timegm(&utc)) * 1000;
+  return static_cast<int64_t>(timegm(&utc)) * 1000 + millis;
 }
 
 std::string Key(std::string_view name) {

@@ -1,6 +1,7 @@
 // Service: accounts, logins and the failed-login throttle.
 #include <string>
 
+#include "store/accounts_sql.h"
 #include "store/service.h"
 
 namespace chat::store {
@@ -183,26 +184,16 @@ void Service::LoginFailed(const Request& request) {
 }
 
 void Service::SetHash(const Request& request) {
-  Statement statement =
-      db_.Prepare("UPDATE accounts SET hash = ?2 WHERE name_key = ?1");
-  statement.Bind(1, Key(request.fields[0])).Bind(2, request.fields[1]);
-  if (!statement.Run()) return request.Reply(Status::kFailed);
-  request.Reply(db_.changes() == 1 ? Status::kOk : Status::kNotFound);
+  int64_t changed =
+      SetAccountHash(db_, Key(request.fields[0]), request.fields[1]);
+  if (changed < 0) return request.Reply(Status::kFailed);
+  request.Reply(changed == 1 ? Status::kOk : Status::kNotFound);
 }
 
 void Service::DeleteAccount(const Request& request) {
-  const std::string key = Key(request.fields[0]);
-  // The mailbox goes with the account (ON DELETE CASCADE); its private
-  // history goes too: messages to or from it that were not to a room or
-  // to everyone.
-  Statement history = db_.Prepare(
-      "DELETE FROM messages WHERE (sender_key = ?1 OR recipient_key = ?1) "
-      "AND recipient_key != '*' AND recipient_key NOT LIKE '#%'");
-  Statement contacts =
-      db_.Prepare("DELETE FROM contacts WHERE a_key = ?1 OR b_key = ?1");
-  Statement account = db_.Prepare("DELETE FROM accounts WHERE name_key = ?1");
-  if (!history.Bind(1, key).Run() || !contacts.Bind(1, key).Run() ||
-      !account.Bind(1, key).Run()) {
+  // The same rows chat-admin's delete removes (accounts_sql.h): the
+  // account, its mailbox, its accepted chats and its private history.
+  if (DeleteAccountRows(db_, Key(request.fields[0])) < 0) {
     return request.Reply(Status::kFailed);
   }
   request.Reply(Status::kOk);
