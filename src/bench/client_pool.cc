@@ -107,6 +107,10 @@ void ClientPool::Enqueue(std::string name, int role, bool join_channel) {
 
 std::string ClientPool::RefusalAdvice() const {
   if (refusal_.empty()) return {};
+  if (refusal_.starts_with("ERR Unavailable")) {
+    return "the server refused accounts (" + refusal_ +
+           "): start it with its database (--data-dir DIR), not --ephemeral";
+  }
   const bool connections =
       refusal_.find("Too Many Connections") != std::string::npos;
   const int64_t wanted = std::max(enqueued_, most_open_);
@@ -299,10 +303,15 @@ void ClientPool::DispatchLine(int id, std::string_view line) {
       return;
     case EventKind::kError:
       CountError(id, line);
-      if (c.state != ClientState::kReady && refusal_.empty() &&
-          (line.starts_with("ERR Too Many Users") ||
-           line.starts_with("ERR Too Many Connections"))) {
-        refusal_ = line.substr(0, line.find(':'));
+      if (c.state != ClientState::kReady && refusal_.empty()) {
+        if (line.starts_with("ERR Too Many Users") ||
+            line.starts_with("ERR Too Many Connections")) {
+          refusal_ = line.substr(0, line.find(':'));
+        } else if (line.starts_with("ERR Unavailable")) {
+          // No accounts (a server without its database): the detail says
+          // why, so the whole line is kept.
+          refusal_ = line;
+        }
       }
       if (c.state != ClientState::kReady) {
         Gone(id, {});

@@ -128,8 +128,9 @@ class ClientPool {
 
   const PoolCounters& counters() const { return counters_; }
   // Set once the server has refused a registration for a limit of its own
-  // ("ERR Too Many Users", "ERR Too Many Connections"): that error line.
-  // Waiting on cannot help; RefusalAdvice says what would.
+  // ("ERR Too Many Users", "ERR Too Many Connections": that error line
+  // without its detail) or because it has no accounts ("ERR Unavailable",
+  // detail included). Waiting on cannot help; RefusalAdvice says what would.
   const std::string& refusal() const { return refusal_; }
   // "the server refused users (ERR Too Many Users): start it with
   // --max-users N", N being as many users as this run wanted at once.

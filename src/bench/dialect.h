@@ -67,6 +67,14 @@ std::unique_ptr<Dialect> MakeIrcDialect(std::string channel = "#bench");
 // is MESG <room> (room_dialect.cc).
 std::unique_ptr<Dialect> MakeChatRoomDialect(std::string room = "#bench");
 
+// The chat protocol with accounts (chat-bench login): a user registers with
+// REGISTER <name> <password> (kCreate) or LOGIN <name> <password> (kLogIn)
+// instead of JOIN, and OK REGISTER / OK LOGIN counts as registered
+// (login_dialect.cc).
+enum class AccountStep { kCreate, kLogIn };
+std::unique_ptr<Dialect> MakeChatAccountDialect(AccountStep step,
+                                                std::string password);
+
 // ASCII case-insensitive equality (chat usernames and IRC nicks under
 // CASEMAPPING=ascii).
 bool SameName(std::string_view a, std::string_view b);

@@ -2,6 +2,7 @@
 #include "bench/options.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <sstream>
 #include <string>
 
@@ -21,6 +22,8 @@ const char* ScenarioName(Scenario scenario) {
       return "churn";
     case Scenario::kHold:
       return "hold";
+    case Scenario::kLogin:
+      return "login";
     case Scenario::kFork:
       return "fork";
     case Scenario::kSwitch:
@@ -49,6 +52,16 @@ void ApplyDefaults(Options* o) {
       if (o->users < 0) o->users = 1000;
       if (o->duration < 0) o->duration = 5;
       break;
+    case Scenario::kLogin:
+      // More connectors than the server has CPUs keep its hashing busy (it
+      // checks one password per CPU at a time); 8 stay within a server's
+      // default --max-users of 10.
+      if (o->connectors < 0) o->connectors = 8;
+      // Enough accounts that each connector has its own and the next one is
+      // free when it comes round again.
+      if (o->users < 0) o->users = std::max<int64_t>(50, o->connectors);
+      if (o->duration < 0) o->duration = 10;
+      break;
     case Scenario::kFork:
       if (o->messages < 0) o->messages = 2000;
       break;
@@ -60,6 +73,7 @@ void ApplyDefaults(Options* o) {
       break;
   }
   if (o->warmup < 0) o->warmup = 0;
+  if (o->connectors < 0) o->connectors = 16;
 }
 
 ParseOutcome ParseOptions(int argc, const char* const* argv) {
@@ -79,12 +93,12 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   std::string scenario = "rtt";
   int server_pid = 0;
   app.add_option("SCENARIO", scenario,
-                 "rtt, fanout, churn or hold; or, with no server, fork (this "
-                 "machine's cost of a process per session) or switch (its "
-                 "cost of waking one process among many)")
+                 "rtt, fanout, churn, hold or login; or, with no server, fork "
+                 "(this machine's cost of a process per session) or switch "
+                 "(its cost of waking one process among many)")
       ->required()
-      ->check(
-          CLI::IsMember({"rtt", "fanout", "churn", "hold", "fork", "switch"}));
+      ->check(CLI::IsMember(
+          {"rtt", "fanout", "churn", "hold", "login", "fork", "switch"}));
   app.add_option("-p,--port", o.port,
                  "server port (required but for fork and switch)");
   app.add_option("--host", o.host,
@@ -115,8 +129,8 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                "hold, IRC: also join the channel, so that every "
                "registration is announced to all as in the chat protocol");
   app.add_option("-n,--users", o.users,
-                 "rtt: idle users; fanout: receivers; hold: users; switch: "
-                 "processes in the ring")
+                 "rtt: idle users; fanout: receivers; hold: users; login: "
+                 "accounts (default 50); switch: processes in the ring")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
   app.add_option("-m,--messages", o.messages,
                  "rtt: round trips; fanout: broadcasts; fork: processes; "
@@ -130,11 +144,11 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   app.add_option("-s,--size", o.size, "bytes of message text (default 32)")
       ->check(CLI::Range(int64_t{16}, int64_t{400}));
   app.add_option("-c,--connectors", o.connectors,
-                 "churn: concurrent connectors (default 16)")
+                 "churn, login: concurrent connectors (default 16; login: 8)")
       ->check(CLI::Range(int64_t{1}, int64_t{10'000}));
   app.add_option("-d,--duration", o.duration,
-                 "churn: seconds to run; hold: seconds to hold; rtt, fanout: "
-                 "upper bound on the measuring")
+                 "churn, login: seconds to run; hold: seconds to hold; rtt, "
+                 "fanout: upper bound on the measuring")
       ->check(CLI::Range(0.0, 86400.0));
   app.add_option("--concurrency", o.concurrency,
                  "connections being set up at once (default 64)")
@@ -175,6 +189,7 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   if (scenario == "fanout") o.scenario = Scenario::kFanout;
   if (scenario == "churn") o.scenario = Scenario::kChurn;
   if (scenario == "hold") o.scenario = Scenario::kHold;
+  if (scenario == "login") o.scenario = Scenario::kLogin;
   if (scenario == "fork") o.scenario = Scenario::kFork;
   if (scenario == "switch") o.scenario = Scenario::kSwitch;
   const bool needs_server =
@@ -198,6 +213,12 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
     outcome.err = "--room: only for fanout in the chat protocol\n";
     return outcome;
   }
+  if (o.scenario == Scenario::kLogin && o.irc) {
+    outcome.exit_code = 2;
+    outcome.err = command_line::UsageErrorLine(
+        program, "login: only in the chat protocol (IRC has no accounts)");
+    return outcome;
+  }
   if (o.scenario == Scenario::kFanout && o.users == 0) {
     outcome.exit_code = 2;
     outcome.err = command_line::UsageErrorLine(
@@ -217,6 +238,15 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   o.server_pid = server_pid;
   o.progress = !no_progress;
   ApplyDefaults(&o);
+  // The defaults hold this; only a --users given too small breaks it.
+  if (o.scenario == Scenario::kLogin && o.users < o.connectors) {
+    outcome.exit_code = 2;
+    outcome.err = command_line::UsageErrorLine(
+        program, "--users: login needs at least one account per connector (" +
+                     std::to_string(o.connectors) + "), not " +
+                     std::to_string(o.users));
+    return outcome;
+  }
   outcome.options = o;
   return outcome;
 }

@@ -1,8 +1,7 @@
-// The benchmark scenarios (rtt, fanout, churn, hold against a server; fork
-// and switch on this machine alone) and what they share:
-// how users are named and connected, the wait for announcements, message
-// texts, what goes into every report, and the server's CPU and memory as
-// /proc shows them.
+// The benchmark scenarios (rtt, fanout, churn, hold, login against a server;
+// fork and switch on this machine alone) and what they share: how users are
+// named and connected, the wait for announcements, message texts, what goes
+// into every report, and the server's CPU and memory as /proc shows them.
 #ifndef CHAT_BENCH_SCENARIO_H_
 #define CHAT_BENCH_SCENARIO_H_
 
@@ -33,6 +32,7 @@ Report RunRtt(const RunContext& context);
 Report RunFanout(const RunContext& context);
 Report RunChurn(const RunContext& context);
 Report RunHold(const RunContext& context);
+Report RunLogin(const RunContext& context);
 Report RunFork(const RunContext& context);
 Report RunSwitch(const RunContext& context);
 Report RunScenario(const RunContext& context);

@@ -228,6 +228,8 @@ Report RunScenario(const RunContext& context) {
       return RunChurn(context);
     case Scenario::kHold:
       return RunHold(context);
+    case Scenario::kLogin:
+      return RunLogin(context);
     case Scenario::kFork:
       return RunFork(context);
     case Scenario::kSwitch:

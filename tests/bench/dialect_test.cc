@@ -108,6 +108,35 @@ TEST(IrcDialectTest, ServerLinesBecomeEvents) {
   ExpectParsed(*irc, cases);
 }
 
+// chat-bench login: accounts are created with REGISTER and logged in to
+// with LOGIN; the matching OK is the registration, the rest is chat.
+TEST(ChatAccountDialectTest, RegistersThroughAnAccount) {
+  auto create = MakeChatAccountDialect(AccountStep::kCreate, "secret-pw");
+  auto log_in = MakeChatAccountDialect(AccountStep::kLogIn, "secret-pw");
+  std::string out;
+  create->Register("alice", &out);
+  log_in->Register("alice", &out);
+  log_in->Quit(&out);
+  EXPECT_EQ(out, "REGISTER alice secret-pw\nLOGIN alice secret-pw\nQUIT\n");
+  EXPECT_EQ(log_in->name(), "chat");
+  const ParseCase create_cases[] = {
+      {"OK REGISTER Alice", EventKind::kRegistered, "Alice", nullptr},
+      {"OK JOIN alice", EventKind::kRegistered, "alice", nullptr},
+      {"ERR Unavailable: no database", EventKind::kError, "", nullptr},
+  };
+  ExpectParsed(*create, create_cases);
+  const ParseCase login_cases[] = {
+      {"OK LOGIN Alice", EventKind::kRegistered, "Alice", nullptr},
+      {"OK REGISTER Alice", EventKind::kAck, "REGISTER", "Alice"},
+      {"OK QUIT", EventKind::kQuitAck, "", nullptr},
+      {"JOINED bob", EventKind::kAnnounceJoin, "bob", nullptr},
+      {"OFFLINE 1 2026-12-04T13:05:03.818Z bob hi", EventKind::kOther, "",
+       nullptr},
+      {"ERR Login Failed", EventKind::kError, "", nullptr},
+  };
+  ExpectParsed(*log_in, login_cases);
+}
+
 TEST(DialectTest, NamesCompareWithoutRegardToAsciiCase) {
   EXPECT_TRUE(SameName("Alice", "aLICE"));
   EXPECT_FALSE(SameName("Alice", "Alic"));

@@ -47,6 +47,31 @@ TEST(OptionsTest, EachScenarioGetsItsDefaults) {
   EXPECT_EQ(hold.options->label, "ours");
 }
 
+// login: 50 accounts by default, never fewer than the connectors (each
+// connector needs an account of its own), and only in the chat protocol.
+TEST(OptionsTest, LoginHasAnAccountPerConnector) {
+  auto login = Parse({"login", "-p", "4000"});
+  ASSERT_TRUE(login.options) << login.err;
+  EXPECT_EQ(login.options->scenario, Scenario::kLogin);
+  EXPECT_EQ(login.options->users, 50);
+  EXPECT_EQ(login.options->connectors, 8);
+  EXPECT_EQ(login.options->duration, 10);
+  EXPECT_EQ(std::string(ScenarioName(Scenario::kLogin)), "login");
+  auto many = Parse({"login", "-p", "4000", "-c", "80"});
+  ASSERT_TRUE(many.options) << many.err;
+  EXPECT_EQ(many.options->users, 80);
+  auto too_few = Parse({"login", "-p", "4000", "-c", "8", "-n", "4"});
+  EXPECT_FALSE(too_few.options);
+  EXPECT_EQ(too_few.exit_code, 2);
+  EXPECT_NE(too_few.err.find("at least one account per connector"),
+            std::string::npos)
+      << too_few.err;
+  auto irc = Parse({"login", "-p", "4000", "--irc"});
+  EXPECT_FALSE(irc.options);
+  EXPECT_EQ(irc.exit_code, 2);
+  EXPECT_NE(irc.err.find("IRC has no accounts"), std::string::npos) << irc.err;
+}
+
 TEST(OptionsTest, ForkNeedsNoServer) {
   auto fork = Parse({"fork", "-m", "10"});
   ASSERT_TRUE(fork.options) << fork.err;
@@ -118,7 +143,8 @@ TEST(OptionsTest, HelpExitsZeroAndNamesTheScenarios) {
   auto outcome = Parse({"--help"});
   EXPECT_FALSE(outcome.options);
   EXPECT_EQ(outcome.exit_code, 0);
-  EXPECT_NE(outcome.out.find("rtt, fanout, churn or hold"), std::string::npos)
+  EXPECT_NE(outcome.out.find("rtt, fanout, churn, hold or login"),
+            std::string::npos)
       << outcome.out;
 }
 

@@ -128,6 +128,7 @@ if [ "$QUICK" = 1 ]; then
   )
   HOLD_ANNOUNCED="hold5000join|hold -n 200 -d 1"
   HOLD_BIG=400
+  OURS_ONLY=("login16|login -n 20 -c 4 -d 2")
 else
   # -d bounds the measuring of rtt and fanout (they stop sending after it);
   # -t bounds every waiting phase, hold's whole registration included.
@@ -144,13 +145,22 @@ else
   )
   HOLD_ANNOUNCED="hold5000join|hold -n 5000 -d 5 -t 60"
   HOLD_BIG=10000
+  # Ours alone: ngircd has no accounts. 50 accounts, 16 logins at once, each
+  # an Argon2id check in the server.
+  OURS_ONLY=("login16|login -n 50 -c 16 -d 10")
 fi
 selected=()
 for entry in "${CASES[@]}"; do
   if grep -qE -- "$ONLY" <<<"${entry%%|*}"; then selected+=("$entry"); fi
 done
 CASES=("${selected[@]}")
-[ "${#CASES[@]}" -gt 0 ] || die "BENCH_CASES=$ONLY matches no run"
+selected=()
+for entry in "${OURS_ONLY[@]}"; do
+  if grep -qE -- "$ONLY" <<<"${entry%%|*}"; then selected+=("$entry"); fi
+done
+OURS_ONLY=("${selected[@]}")
+[ "$((${#CASES[@]} + ${#OURS_ONLY[@]}))" -gt 0 ] ||
+  die "BENCH_CASES=$ONLY matches no run"
 COMMON=(--json --concurrency "$CONCURRENCY")
 
 # Field $2 of the JSON line in file $1 (strings without their quotes).
@@ -164,6 +174,7 @@ summary_of() {
   echo "ok=$(jget "$f" ok) lost=$(jget "$f" lost) errors=$(jget "$f" errors)" \
     "p50_us=$(jget "$f" p50_us) deliveries_per_s=$(jget "$f" deliveries_per_s)" \
     "sessions_per_s=$(jget "$f" sessions_per_s) reach_s=$(jget "$f" reach_s)" \
+    "logins_per_s=$(jget "$f" logins_per_s)" \
     "pss_kib_per_session=$(jget "$f" pss_kib_per_session)" \
     "$(jget "$f" first_problem)"
 }
@@ -252,6 +263,13 @@ load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
 started_at=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 
 run_cases ours
+# The runs ngircd cannot take part in, against ours alone.
+if [ "${#OURS_ONLY[@]}" -gt 0 ]; then
+  saved_cases=("${CASES[@]}")
+  CASES=("${OURS_ONLY[@]}")
+  run_cases ours
+  CASES=("${saved_cases[@]}")
+fi
 
 # The least a process per session costs here, on the server's CPU.
 "${PIN_SERVER[@]}" "$BENCH" fork -m 3000 --json >"$tmp/fork.json" 2>>"$tmp/bench.log"
@@ -443,7 +461,7 @@ ge() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { exit !(a != "" && b != "" && a +
 
 O() { jget "$tmp/ours.$1.json" "$2"; }
 # The runs the tables list: every case, and ngircd's like-for-like hold.
-REPORT_CASES=("${CASES[@]}")
+REPORT_CASES=("${CASES[@]}" "${OURS_ONLY[@]}")
 if [ -f "$tmp/ngircd.hold5000join.json" ]; then
   REPORT_CASES+=("$HOLD_ANNOUNCED --hold-join (ngircd only)")
 fi
@@ -472,6 +490,10 @@ ROWS=(
   "hold 10,000: seconds to reach 10,000|hold10000|reach_s|low"
   "hold 10,000: sessions held|hold10000|held|high"
   "hold 10,000: Pss per session (KiB)|hold10000|pss_kib_per_session|low"
+  "login, 16 connectors, 10 s (ours only): logins/s|login16|logins_per_s|high"
+  "login (ours only): logins/s per server CPU|login16|logins_per_s_per_cpu|high"
+  "login (ours only): server CPU per login (ms)|login16|server_cpu_ms_per_login|low"
+  "login (ours only): p50 connect to OK LOGIN (µs)|login16|login_p50_us|low"
 )
 
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -721,8 +743,19 @@ mark_vs() {
     echo '```'
   fi
   echo
+  o=$(O login16 logins_per_s)
+  echo "### login: logins per second and per CPU, Argon2id included (no target)"
+  echo "ours $(fmt "$o") logins/s on $(O login16 server_cpus) server CPU(s): $(fmt "$(O login16 logins_per_s_per_cpu)")/s per CPU;"
+  echo "server CPU per login $(fmt "$(O login16 server_cpu_ms_per_login)") ms (the whole session: a worker"
+  echo "forked, the password checked with Argon2id at 19 MiB and 2 passes, the store's"
+  echo "login and audit records), login p50 $(fmt "$(O login16 login_p50_us)") µs, p99"
+  echo "$(fmt "$(O login16 login_p99_us)") µs from connecting to OK LOGIN. The server hashes at most one"
+  echo "password per CPU at a time, so the hash bounds logins per CPU; churn's"
+  echo "sessions, which hash nothing, show what the rest costs. ngircd has no"
+  echo "accounts and takes no part."
+  echo
   bad=""
-  for entry in "${CASES[@]}"; do
+  for entry in "${CASES[@]}" "${OURS_ONLY[@]}"; do
     name=${entry%%|*}
     [ "$(O "$name" lost)" = 0 ] && [ "$(O "$name" errors)" = 0 ] || bad="$bad $name"
   done

@@ -159,6 +159,55 @@ TEST(BenchSmokeTest, HoldKeepsEverySessionAndMeasuresTheServersPss) {
   EXPECT_GT(Number(run, "pss_kib_per_session"), 0) << run.line;
 }
 
+// login against a server with its own data directory: accounts are created,
+// then logged in to over and over, each LOGIN answered, nothing lost.
+TEST(BenchSmokeTest, LoginLogsInToEveryAccountInTurn) {
+  auto server = StartServer();
+  ASSERT_TRUE(server);
+  ASSERT_FALSE(server->data_dir().empty());
+  auto run = RunBench({"login", "-p", std::to_string(server->port()), "-n", "4",
+                       "-c", "2", "-d", "0.5", "--server-pid",
+                       std::to_string(server->pid())});
+  ExpectCleanRun(run);
+  EXPECT_EQ(run.fields["scenario"], "login");
+  EXPECT_EQ(Number(run, "accounts"), 4) << run.line;
+  EXPECT_EQ(Number(run, "created"), 4) << run.line;
+  EXPECT_GT(Number(run, "logins"), 0) << run.line;
+  // Every session started was logged in to and ended with QUIT.
+  EXPECT_EQ(Number(run, "logins"), Number(run, "expected")) << run.line;
+  EXPECT_EQ(Number(run, "received"), Number(run, "expected")) << run.line;
+  EXPECT_GT(Number(run, "logins_per_s"), 0) << run.line;
+  EXPECT_GE(Number(run, "server_cpus"), 1) << run.line;
+  EXPECT_NEAR(Number(run, "logins_per_s_per_cpu"),
+              Number(run, "logins_per_s") / Number(run, "server_cpus"), 0.01)
+      << run.line;
+  EXPECT_GT(Number(run, "server_cpu_ms_per_login"), 0) << run.line;
+  EXPECT_GT(Number(run, "login_p50_us"), 0) << run.line;
+  EXPECT_GE(Number(run, "login_p99_us"), Number(run, "login_p50_us"))
+      << run.line;
+}
+
+// A server without a database has no accounts: the run ends at once and
+// says how to start the server instead.
+TEST(BenchSmokeTest, LoginAgainstAnEphemeralServerIsExplainedAtOnce) {
+  auto server = ServerProcess::Start({"--bind", "127.0.0.1", "--ephemeral"});
+  ASSERT_TRUE(server);
+  const auto start = std::chrono::steady_clock::now();
+  auto run = RunBench({"login", "-p", std::to_string(server->port()), "-n", "4",
+                       "-c", "2", "-d", "5", "--timeout", "30"});
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(run.exit_code, 1) << run.line;
+  EXPECT_LT(took, std::chrono::seconds(10)) << "waited for --timeout";
+  EXPECT_EQ(Number(run, "created"), 0) << run.line;
+  ASSERT_TRUE(run.fields.count("first_problem")) << run.line;
+  const std::string& problem = run.fields.at("first_problem");
+  EXPECT_NE(problem.find("the server refused accounts (ERR Unavailable"),
+            std::string::npos)
+      << problem;
+  EXPECT_NE(problem.find("--data-dir DIR), not --ephemeral"), std::string::npos)
+      << problem;
+}
+
 TEST(BenchSmokeTest, ForkMeasuresTheCostOfAProcessPerSession) {
   auto run = RunBench({"fork", "-m", "50"});
   ExpectCleanRun(run);
