@@ -22,6 +22,10 @@ struct Options {
   uint16_t port = 0;
   std::optional<std::string> user;
   bool no_color = false;
+  // Accounts: LOGIN or REGISTER instead of JOIN; the password's file.
+  bool login = false;
+  bool register_account = false;
+  std::string password_file;
 };
 
 // The options, or the exit status to end with right away: 0 after --help or
