@@ -37,9 +37,7 @@ constexpr std::array<ActionHelp, 22> kHelpGroups = {{
     {Action::kLogin, "log in to the account NAME (asks its password)"},
     {Action::kPasswd, "change your account's password"},
     {Action::kUnregister, "delete your account and its stored messages"},
-    {Action::kHistory,
-     "show this session's messages, all or with NAME, then older ones the "
-     "server kept"},
+    {Action::kHistory, "this session's messages, all or with NAME; then older"},
     {Action::kHelp, "show this help"},
     {Action::kRaw, "send a protocol line exactly as typed"},
 }};
