@@ -13,6 +13,7 @@
 #include "client/completion.h"
 #include "client/exit_code.h"
 #include "client/known_servers.h"
+#include "client/password_file.h"
 #include "client/terminal.h"
 
 namespace chat::client {
@@ -32,6 +33,14 @@ std::string ServerLabel(const Options& options) {
          std::to_string(options.port);
 }
 
+// Whether `host` names this machine: a password sent there never crosses a
+// network. Judged from the name as given (the address it resolves to is
+// not known yet when the warning is due); any other name gets the warning.
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.starts_with("127.") ||
+         host.ends_with(".localhost");
+}
+
 bool IsInteractive() { return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO); }
 
 Session::Settings MakeSettings(const Options& options, bool interactive) {
@@ -39,6 +48,10 @@ Session::Settings MakeSettings(const Options& options, bool interactive) {
   settings.user = options.user;
   settings.interactive = interactive;
   settings.server = ServerLabel(options);
+  settings.login = options.login;
+  settings.register_account = options.register_account;
+  // TLS keeps the password off the wire; so does staying on this host.
+  settings.password_exposed = !options.tls && !IsLoopbackHost(options.host);
   return settings;
 }
 
@@ -85,6 +98,19 @@ App::App(uv_loop_t* loop, const Options& options)
 App::~App() = default;
 
 int App::Run() {
+  if (!options_.password_file.empty()) {
+    PasswordFile file = ReadPasswordFile(options_.password_file);
+    if (!file.error.empty()) {
+      std::fprintf(stderr, "%s: %s\n", options_.program.c_str(),
+                   file.error.c_str());
+      return kExitUsage;
+    }
+    if (!file.warning.empty()) {
+      std::fprintf(stderr, "%s: warning: %s\n", options_.program.c_str(),
+                   file.warning.c_str());
+    }
+    session_.SetFilePassword(std::move(file.password));
+  }
   StartSignals();
   uv_timer_init(loop_, &quit_timer_);
   quit_timer_.data = this;
@@ -230,6 +256,10 @@ void App::Show(const std::vector<std::string>& lines) {
     std::fputc('\n', stdout);
   }
   std::fflush(stdout);
+}
+
+void App::SetSecretInput(bool on) {
+  if (editor_) editor_->SetSecret(on);
 }
 
 void App::SetPrompt(std::string_view prompt) {

@@ -38,6 +38,7 @@ class App : private SessionIo {
   void Show(const std::vector<std::string>& lines) override;
   void SetPrompt(std::string_view prompt) override;
   void Finish(int exit_code, std::string_view error) override;
+  void SetSecretInput(bool on) override;
 
   void StartInput();
   void StartSignals();

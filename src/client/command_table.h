@@ -25,6 +25,11 @@ enum class Action {
   // Rooms and private-message requests.
   kRequest,  // request: the row's `verb`, then NAME if the row takes one
   kTalk,     // local: plain lines go to `name` (a user or room), "" = all
+  // Accounts (session_accounts.cc): the password is asked for first.
+  kRegister,    // REGISTER `name` (or the name in use when "")
+  kLogin,       // LOGIN `name`
+  kPasswd,      // PASSWORD
+  kUnregister,  // UNREGISTER
 };
 
 // How the words after the command word are read.

@@ -16,7 +16,7 @@ struct ActionHelp {
   std::string_view verb = {};  // kRequest: which request's rows
 };
 
-constexpr std::array<ActionHelp, 18> kHelpGroups = {{
+constexpr std::array<ActionHelp, 22> kHelpGroups = {{
     {Action::kMesg, "send TEXT to NAME (or #ROOM) only"},
     {Action::kBcst, "send TEXT to everyone else"},
     {Action::kList, "list who is online (or in #ROOM)"},
@@ -33,7 +33,11 @@ constexpr std::array<ActionHelp, 18> kHelpGroups = {{
     {Action::kRequest, "list your private chats", "CHATS"},
     {Action::kRequest, "ask: only users you accept may write to you",
      "PRIVACY"},
-    {Action::kHistory, "show this session's messages, all or with NAME"},
+    {Action::kRegister, "make your name an account (asks a password)"},
+    {Action::kLogin, "log in to the account NAME (asks its password)"},
+    {Action::kPasswd, "change your account's password"},
+    {Action::kUnregister, "delete your account and its stored messages"},
+    {Action::kHistory, "this session's messages, all or with NAME; then older"},
     {Action::kHelp, "show this help"},
     {Action::kRaw, "send a protocol line exactly as typed"},
 }};

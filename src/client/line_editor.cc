@@ -168,6 +168,10 @@ void LineEditor::OnPoll(uv_poll_t* handle, int status, int events) {
     self->events_.end();
     return;
   }
+  if (self->secret_) {
+    self->FeedSecret();
+    return;
+  }
   self->FeedKeys();
 }
 
@@ -300,6 +304,15 @@ void LineEditor::ErasePromptAndLine() {
 }
 
 void LineEditor::Print(const std::vector<std::string>& lines) {
+  if (active_ && secret_) {
+    std::fputs("\r\x1b[J", stdout);
+    for (const std::string& line : lines) {
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      std::fputc('\n', stdout);
+    }
+    DrawSecretPrompt();
+    return;
+  }
   if (active_) ErasePromptAndLine();
   for (const std::string& line : lines) {
     std::fwrite(line.data(), 1, line.size(), stdout);
@@ -311,6 +324,11 @@ void LineEditor::Print(const std::vector<std::string>& lines) {
 }
 
 void LineEditor::SetPrompt(std::string_view prompt) {
+  if (active_ && secret_) {
+    prompt_ = prompt;
+    DrawSecretPrompt();
+    return;
+  }
   if (prompt == prompt_) return;
   if (active_) ErasePromptAndLine();
   prompt_ = prompt;
@@ -322,6 +340,10 @@ void LineEditor::SetPrompt(std::string_view prompt) {
 
 void LineEditor::Stop() {
   if (!active_) return;
+  if (secret_) {  // the terminal as libedit had it; Restore() does the rest
+    secret_ = false;
+    tcsetattr(STDIN_FILENO, TCSANOW, &before_secret_);
+  }
   active_ = false;
   // An empty prompt line is erased; a line with text stays visible and
   // the cursor goes below it.

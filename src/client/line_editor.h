@@ -6,6 +6,7 @@
 #ifndef CHAT_CLIENT_LINE_EDITOR_H_
 #define CHAT_CLIENT_LINE_EDITOR_H_
 
+#include <termios.h>
 #include <uv.h>
 
 #include <functional>
@@ -49,6 +50,11 @@ class LineEditor {
 
   bool active() const { return active_; }
 
+  // Hidden input for a password (line_editor_secret.cc): libedit steps
+  // aside, the terminal reads a line with echo off, and the line goes to
+  // events.line without entering the history. Off puts libedit back.
+  void SetSecret(bool on);
+
  private:
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnEscapeTimeout(uv_timer_t* timer);
@@ -57,6 +63,11 @@ class LineEditor {
   // keys_, decoded from UTF-8.
   static int ReadKey(FILE* stream);
   static char** Complete(const char* word, int start, int end);
+
+  // Hidden input: hands over each complete line in keys_, then wipes it.
+  void FeedSecret();
+  // Hidden input: the prompt alone on a cleared line.
+  void DrawSecretPrompt();
 
   // Hands the keys that arrived to libedit, one command at a time.
   void FeedKeys();
@@ -81,6 +92,8 @@ class LineEditor {
   std::string prompt_;
   // Bytes read from the terminal that libedit has not taken yet.
   std::string keys_;
+  bool secret_ = false;
+  termios before_secret_{};  // the terminal as libedit had it
 };
 
 }  // namespace chat::client

@@ -86,6 +86,15 @@ std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
                         "prints it";
           },
           "");
+  auto* login = app.add_flag("--login", options.login,
+                             "log in to the account NAME (asks its password)");
+  app.add_flag("--register", options.register_account,
+               "create the account NAME (asks a password twice) and join")
+      ->excludes(login);
+  app.add_option("--password-file", options.password_file,
+                 "read the account's password from the first line of FILE "
+                 "(for scripts; keep it private: chmod 600)")
+      ->type_name("FILE");
 
   try {
     app.parse(argc, argv);

@@ -26,6 +26,10 @@ struct Options {
   // --fingerprint pins the certificate and implies --tls.
   bool tls = false;
   std::optional<std::string> fingerprint;
+  // Accounts: LOGIN or REGISTER instead of JOIN; the password's file.
+  bool login = false;
+  bool register_account = false;
+  std::string password_file;
 };
 
 // The options, or the exit status to end with right away: 0 after --help or

@@ -52,13 +52,23 @@ SentRequest DescribeRequest(std::string_view line) {
     case protocol::Verb::kReject:
     case protocol::Verb::kEnd:
     case protocol::Verb::kChats:
-    // Accounts and history: kind kOther, the answer shown as it is.
-    case protocol::Verb::kRegister:
-    case protocol::Verb::kLogin:
-    case protocol::Verb::kPassword:
-    case protocol::Verb::kUnregister:
-    case protocol::Verb::kHistory:
       break;
+    // Accounts and history: the password is not remembered.
+    case protocol::Verb::kRegister:
+      sent.kind = SentRequest::Kind::kRegister;
+      break;
+    case protocol::Verb::kLogin:
+      sent.kind = SentRequest::Kind::kLogin;
+      break;
+    case protocol::Verb::kPassword:
+      sent.kind = SentRequest::Kind::kPassword;
+      break;
+    case protocol::Verb::kUnregister:
+      sent.kind = SentRequest::Kind::kUnregister;
+      break;
+    case protocol::Verb::kHistory:
+      sent.kind = SentRequest::Kind::kHistory;
+      return sent;  // HISTORY #room is still a history request
   }
   // JOIN and LIST of a room are room requests, not the name's JOIN or the
   // list of users (a MESG to a room stays a MESG).

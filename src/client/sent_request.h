@@ -10,9 +10,25 @@
 namespace chat::client {
 
 struct SentRequest {
-  enum class Kind { kJoin, kMesg, kBcst, kList, kQuit, kPing, kOther };
+  enum class Kind {
+    kJoin,
+    kMesg,
+    kBcst,
+    kList,
+    kQuit,
+    kPing,
+    kOther,
+    // Accounts and history (session_accounts.cc).
+    kLogin,
+    kRegister,
+    kPassword,
+    kUnregister,
+    kHistory,
+  };
   Kind kind = Kind::kOther;
-  std::string name;  // kJoin: the name asked for; kMesg: the recipient
+  // kJoin, kLogin, kRegister: the name asked for; kMesg: the recipient;
+  // kHistory: the target. Never a password.
+  std::string name;
   std::string text;  // kMesg, kBcst: the text
 };
 

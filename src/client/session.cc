@@ -35,7 +35,10 @@ Session::Session(Settings settings, const Renderer& renderer, SessionIo& io)
 
 void Session::OnConnected() {
   if (state_ != State::kConnecting) return;
-  if (settings_.user) {
+  if (settings_.user && (settings_.login || settings_.register_account)) {
+    AskPassword(settings_.login ? Action::kLogin : Action::kRegister,
+                *settings_.user, true);
+  } else if (settings_.user) {
     StartJoin("JOIN " + *settings_.user);
   } else {
     AskName();
@@ -55,6 +58,7 @@ void Session::StartJoin(const std::string& request) {
 }
 
 void Session::SendQuit() {
+  if (ask_) EndPasswordAsk();
   if (SendRequest("QUIT")) state_ = State::kQuitting;
 }
 
@@ -108,12 +112,18 @@ void Session::Pump() {
   // until every request sent before it is answered: output then follows
   // input order, and /history includes the messages just sent.
   while (!queue_.empty() &&
-         (state_ == State::kNaming || state_ == State::kChatting)) {
-    if (!pending_.empty() && IsLocal(queue_.front())) break;
+         (state_ == State::kNaming || state_ == State::kChatting ||
+          state_ == State::kPassword)) {
+    if (state_ != State::kPassword && !pending_.empty() &&
+        IsLocal(queue_.front())) {
+      break;
+    }
     InputItem item = std::move(queue_.front());
     queue_.pop_front();
     if (item.too_long) {
       Show(renderer_.Error(TooLongToSend()));
+    } else if (state_ == State::kPassword) {
+      HandlePasswordLine(std::move(item.line));
     } else if (state_ == State::kNaming) {
       HandleNameLine(item.line);
     } else {
@@ -122,7 +132,8 @@ void Session::Pump() {
   }
   if (state_ == State::kQuitting) queue_.clear();  // nothing after QUIT
   if (queue_.empty() && input_ended_ &&
-      (state_ == State::kNaming || state_ == State::kChatting)) {
+      (state_ == State::kNaming || state_ == State::kChatting ||
+       state_ == State::kPassword)) {
     SendQuit();
   }
 }
@@ -135,6 +146,10 @@ bool Session::IsLocal(const InputItem& item) const {
     case Action::kHistory:
     case Action::kUsage:
     case Action::kTalk:
+    case Action::kRegister:
+    case Action::kLogin:
+    case Action::kPasswd:
+    case Action::kUnregister:
       return true;
     default:
       return command.request.size() > protocol::kMaxLineBytes ||
@@ -149,6 +164,13 @@ bool Session::AnswerLocally(const Command& command) {
       return true;
     case Action::kHistory:
       ShowHistory(command.name);
+      AskServerHistory(command.name);
+      return true;
+    case Action::kRegister:
+    case Action::kLogin:
+    case Action::kPasswd:
+    case Action::kUnregister:
+      StartAccountCommand(command);
       return true;
     case Action::kUsage:
       Show(renderer_.Error(command.message));
@@ -192,6 +214,12 @@ void Session::HandleNameLine(const std::string& typed) {
   }
   // Otherwise one word is the name ("Alice"); the server judges it, and
   // says Invalid Username if it is not one.
+  if (line.find(' ') == std::string::npos &&
+      (settings_.login || settings_.register_account)) {
+    AskPassword(settings_.login ? Action::kLogin : Action::kRegister, line,
+                true);
+    return;
+  }
   if (line.find(' ') == std::string::npos) {
     StartJoin("JOIN " + line);
     return;
@@ -285,6 +313,7 @@ void Session::OnServerLine(std::string_view line) {
 void Session::HandleServerLine(std::string_view line,
                                const protocol::ServerLine& parsed,
                                const SentRequest* answered) {
+  if (HandleAccountsLine(line, parsed, answered)) return;
   if (HandleRoomsLine(line, parsed, answered)) return;
   switch (parsed.kind) {
     case ServerLineKind::kHello:
@@ -351,6 +380,7 @@ void Session::OnOk(std::string_view verb, std::string_view argument,
     roster_.Add(name_);
     if (state_ != State::kJoining) return;  // e.g. Ctrl-C sent QUIT meanwhile
     state_ = State::kChatting;
+    joined_at_ = settings_.clock();
     Show(renderer_.Notice(name_ + " joined! Connected to server " +
                           settings_.server + "."));
     if (settings_.interactive) {
@@ -398,6 +428,7 @@ void Session::OnOk(std::string_view verb, std::string_view argument,
 
 void Session::OnError(std::string_view phrase, std::string_view detail,
                       const SentRequest* request) {
+  if (OnAccountError(phrase, detail, request)) return;
   Show(renderer_.ServerError(phrase, detail, request));
   if (phrase == "Too Many Users" || phrase == "Too Many Connections") {
     Finish(kExitRejected);
@@ -407,7 +438,9 @@ void Session::OnError(std::string_view phrase, std::string_view detail,
   // expect), a JOIN that failed leaves the session unregistered: waiting on
   // would hang until the server's join timeout.
   const bool join_refused = request != nullptr &&
-                            request->kind == SentRequest::Kind::kJoin &&
+                            (request->kind == SentRequest::Kind::kJoin ||
+                             request->kind == SentRequest::Kind::kLogin ||
+                             request->kind == SentRequest::Kind::kRegister) &&
                             state_ == State::kJoining;
   if (!join_refused) return;
   if (!settings_.interactive && settings_.user) {

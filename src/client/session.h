@@ -8,7 +8,9 @@
 #include <ctime>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +41,9 @@ class SessionIo {
   // program's diagnostics (lower case, no full stop, after the program's
   // name).
   virtual void Finish(int exit_code, std::string_view error) = 0;
+  // Hidden input for a password: no echo, no line history. The prompt
+  // comes with SetPrompt after it is turned on.
+  virtual void SetSecretInput(bool /*on*/) {}
 };
 
 class Session {
@@ -48,9 +53,22 @@ class Session {
     bool interactive = false;         // a person at a terminal
     std::string server;               // "host:port", for messages
     std::function<std::time_t()> clock = [] { return std::time(nullptr); };
+    // Accounts: --login or --register instead of JOIN.
+    bool login = false;
+    bool register_account = false;
+    // A password sent now would cross the network unencrypted (plain TCP
+    // to an address other than loopback): warn first.
+    bool password_exposed = false;
   };
 
   Session(Settings settings, const Renderer& renderer, SessionIo& io);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // --password-file: the password used wherever the account's (current)
+  // one is asked for. Wiped with the session.
+  void SetFilePassword(std::string password);
 
   // From the connection.
   void OnConnected();
@@ -79,12 +97,23 @@ class Session {
   // The users seen online so far and the rooms known, for completing.
   std::vector<std::string> known_names() const;
 
+  // A password being asked for (session_accounts.cc).
+  struct PasswordAsk {
+    enum class Step { kCurrent, kNew, kConfirm };
+    Action action = Action::kLogin;    // kLogin, kRegister, kPasswd, ...
+    std::string name;                  // kLogin, kRegister: the account
+    bool before_join = false;          // cancelling goes back to the name
+    std::vector<Step> steps;           // what is still to be typed
+    std::vector<std::string> answers;  // passwords so far; wiped
+  };
+
  private:
   enum class State {
     kConnecting,  // TCP not up yet
     kNaming,      // waiting for a username from the user
     kJoining,     // JOIN sent, no answer yet
     kChatting,    // registered
+    kPassword,    // asking for a password (ask_ says what for)
     kQuitting,    // QUIT sent, waiting for OK QUIT
     kDone,
   };
@@ -135,6 +164,29 @@ class Session {
   std::string ChatPrompt() const;
   void Finish(int exit_code, std::string_view error = {});
 
+  // Accounts, offline messages and server history (session_accounts.cc).
+  // /register, /login, /passwd, /unregister (or --login, --register, and
+  // the answer Name Reserved).
+  void StartAccountCommand(const Command& command);
+  void AskPassword(Action action, std::string name, bool before_join);
+  void NextPasswordStep();
+  void HandlePasswordLine(std::string line);
+  void CancelPasswordAsk();
+  // Wipes what was typed and leaves hidden input.
+  void EndPasswordAsk();
+  void SendAccountRequest();
+  // OK REGISTER/LOGIN/PASSWORD/UNREGISTER/HISTORY, OK MESG ... queued,
+  // OFFLINE, HISTORY data lines, BYE Logged In Elsewhere; false otherwise.
+  bool HandleAccountsLine(std::string_view line,
+                          const protocol::ServerLine& parsed,
+                          const SentRequest* answered);
+  // The error phrases of accounts and history; false for others.
+  bool OnAccountError(std::string_view phrase, std::string_view detail,
+                      const SentRequest* request);
+  // /history: asks the server for the lines before those already seen.
+  void AskServerHistory(const std::string& with);
+  void ShowServerHistory();
+
   Settings settings_;
   const Renderer& renderer_;
   SessionIo& io_;
@@ -151,6 +203,15 @@ class Session {
   std::vector<std::string> invitations_;  // waiting for our answer
   std::vector<std::string> chats_;        // accepted private chats
   std::string held_broadcast_;  // the line held back, until the next one
+  std::time_t joined_at_ = 0;   // when the name was registered
+  // Accounts and history.
+  std::optional<PasswordAsk> ask_;
+  std::string file_password_;               // --password-file; wiped at the end
+  std::set<uint64_t> offline_seen_;         // OFFLINE ids shown (drop copies)
+  std::deque<std::string> history_asked_;   // HISTORY targets awaiting OK
+  std::vector<std::string> history_lines_;  // data lines of that answer
+  size_t history_received_ = 0;             // data lines, shown or not
+  std::map<std::string, uint64_t> history_oldest_;  // per target: min id
 };
 
 }  // namespace chat::client

@@ -262,13 +262,15 @@ TEST_F(SessionTest, LocalCommandsWaitForEarlierAnswersToKeepOrder) {
   s().OnInputLine("LIST");
   s().OnInputLine("/history");
   s().OnInputLine("PING x");
-  // /history waits for LIST's answer; PING waits behind /history.
+  // /history waits for LIST's answer; PING waits behind /history (which
+  // then asks the server for older lines).
   EXPECT_THAT(io_.sent, ElementsAre("LIST"));
   EXPECT_THAT(io_.shown, IsEmpty());
   s().OnServerLine("LIST Alice");
   EXPECT_THAT(io_.shown, ElementsAre("1 user online:", "  Alice (you)",
                                      "No messages yet"));
-  EXPECT_THAT(io_.sent, ElementsAre("LIST", "PING x"));
+  EXPECT_THAT(io_.sent, ElementsAre("LIST", "HISTORY * 50", "PING x"));
+  s().OnServerLine("OK HISTORY 0");
   s().OnServerLine("PONG x");
   EXPECT_THAT(io_.shown, Contains("PONG x"));
 }
@@ -285,9 +287,12 @@ TEST_F(SessionTest, HistoryShowsMessagesBothWaysAndFiltersByName) {
   EXPECT_THAT(io_.shown, ElementsAre("History with bob (2 messages):",
                                      t + "[private] Bob: hi",
                                      t + "[private] to Bob: hello"));
+  EXPECT_EQ(io_.sent.back(), "HISTORY bob 50");  // then the server's
+  s().OnServerLine("OK HISTORY 0");
   io_.shown.clear();
   s().OnInputLine("/history");
   EXPECT_EQ(io_.shown.size(), 4u);
+  s().OnServerLine("OK HISTORY 0");
   io_.shown.clear();
   s().OnInputLine("/history Dave");
   EXPECT_THAT(io_.shown, ElementsAre("No messages with Dave yet"));
