@@ -17,6 +17,7 @@
 
 #include "ipc/channel.h"
 #include "protocol/reply.h"
+#include "server/heap_plug.h"
 #include "server/rseq.h"
 #include "server/spawn.h"
 #include "server/worker.h"
@@ -132,6 +133,7 @@ bool ReadRequest(int control, RequestMessage* request, int fds[kPassedFds]) {
   if (flags < 0 || fcntl(keep, F_SETFL, flags & ~O_NONBLOCK) != 0) _exit(1);
 
   UnregisterRseq();  // see rseq.h
+  PlugHeapHoles();   // see heap_plug.h
   ThreadState state;
   const bool can_clone = ReadThreadState(&state);
   for (;;) {
