@@ -128,7 +128,13 @@ if [ "$QUICK" = 1 ]; then
   )
   HOLD_ANNOUNCED="hold5000join|hold -n 200 -d 1"
   HOLD_BIG=400
-  OURS_ONLY=("login16|login -n 20 -c 4 -d 2")
+  OURS_ONLY=(
+    "login16|login -n 20 -c 4 -d 2"
+    "hold1000|hold -n 100 -d 1"
+    "tlshold1000|hold -n 100 -d 1 --tls"
+    "wshold1000|hold -n 100 -d 1 --ws"
+    "tlschurn16|churn -c 4 -d 2 --tls"
+  )
 else
   # -d bounds the measuring of rtt and fanout (they stop sending after it);
   # -t bounds every waiting phase, hold's whole registration included.
@@ -147,7 +153,15 @@ else
   HOLD_BIG=10000
   # Ours alone: ngircd has no accounts. 50 accounts, 16 logins at once, each
   # an Argon2id check in the server.
-  OURS_ONLY=("login16|login -n 50 -c 16 -d 10")
+  # The ways in, side by side: 1,000 sessions held in plain TCP, TLS and
+  # WebSocket (Pss per session), and TLS handshakes per second (churn).
+  OURS_ONLY=(
+    "login16|login -n 50 -c 16 -d 10"
+    "hold1000|hold -n 1000 -d 5 -t 60"
+    "tlshold1000|hold -n 1000 -d 5 -t 60 --tls"
+    "wshold1000|hold -n 1000 -d 5 -t 60 --ws"
+    "tlschurn16|churn -c 16 -d 10 --tls"
+  )
 fi
 selected=()
 for entry in "${CASES[@]}"; do
@@ -182,20 +196,30 @@ summary_of() {
 # --- Servers: a fresh one for every run, so no run inherits another's
 # --- aftermath (a broker grown by the previous run, sessions still closing).
 starts=0
+# $1: the way in the run uses (plain, tls or web): the port chat-bench is
+# given is that listener's.
 start_ours() {
   # A new file each time: the shell creates it in the background, and an
   # old one could still show the previous server's port.
   starts=$((starts + 1))
+  local way=${1:-plain} extra=()
   local out="$tmp/server.$starts.out" err="$tmp/server.$starts.err"
+  [ "$way" = tls ] && extra=(--tls-port 0)
+  [ "$way" = web ] && extra=(--web-port 0)
   "${PIN_SERVER[@]}" "$SERVER" 0 --bind 127.0.0.1 --max-users 12000 \
-    --max-connections 12000 --join-timeout 600 -q \
+    --max-connections 12000 --join-timeout 600 -q "${extra[@]}" \
     --data-dir "$tmp/data.$starts" >"$out" 2>"$err" &
   server_pid=$!
   started_pids+=("$server_pid")
   wait_for_line "$out" "listening on" 10 ||
     die "$SERVER did not print 'listening on' (see its stderr: $(head -c 300 "$err"))"
-  server_port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out" | head -n 1)
-  [ -n "$server_port" ] || die "no port in $SERVER's 'listening on' line"
+  if [ "$way" = plain ]; then
+    server_port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out" | head -n 1)
+  else
+    wait_for_line "$out" "($way)\$" 10
+    server_port=$(sed -n "s/^listening on .*:\([0-9]*\) ($way)\$/\1/p" "$out" | head -n 1)
+  fi
+  [ -n "$server_port" ] || die "no port in $SERVER's 'listening on' line ($way)"
 }
 
 have_ngircd=0
@@ -235,13 +259,18 @@ stop_server() {
 # Runs every case, each against a fresh server: $1 label (ours or ngircd),
 # $2.. extra chat-bench arguments.
 run_cases() {
-  local label=$1 entry name args result status why
+  local label=$1 entry name args result status why way
   shift
   for entry in "${CASES[@]}"; do
     name=${entry%%|*}
     args=${entry#*|}
     result="$tmp/$label.$name.json"
-    if [ "$label" = ours ]; then start_ours; else start_ngircd; fi
+    way=plain
+    case " $args " in
+    *" --tls "*) way=tls ;;
+    *" --ws "*) way=web ;;
+    esac
+    if [ "$label" = ours ]; then start_ours "$way"; else start_ngircd; fi
     echo "run-bench: $label $name: chat-bench $args $*" >&2
     # shellcheck disable=SC2086 # $args is a list of words on purpose
     timeout -k 5 "$RUN_LIMIT" "${PIN_BENCH[@]}" "$BENCH" $args "$@" \
@@ -494,6 +523,11 @@ ROWS=(
   "login (ours only): logins/s per server CPU|login16|logins_per_s_per_cpu|high"
   "login (ours only): server CPU per login (ms)|login16|server_cpu_ms_per_login|low"
   "login (ours only): p50 connect to OK LOGIN (µs)|login16|login_p50_us|low"
+  "hold 1,000 plain TCP (ours only): Pss per session (KiB)|hold1000|pss_kib_per_session|low"
+  "hold 1,000 TLS (ours only): Pss per session (KiB)|tlshold1000|pss_kib_per_session|low"
+  "hold 1,000 WebSocket (ours only): Pss per session (KiB)|wshold1000|pss_kib_per_session|low"
+  "churn TLS, 16 connectors (ours only): handshakes (sessions)/s|tlschurn16|sessions_per_s|high"
+  "churn TLS (ours only): session p50, connect to close (µs)|tlschurn16|session_p50_us|low"
 )
 
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -753,6 +787,15 @@ mark_vs() {
   echo "password per CPU at a time, so the hash bounds logins per CPU; churn's"
   echo "sessions, which hash nothing, show what the rest costs. ngircd has no"
   echo "accounts and takes no part."
+  echo
+  echo "### ways in: a session's memory over plain TCP, TLS and WebSocket; TLS handshakes (no target)"
+  echo "Pss per session with 1,000 held, ours alone, each against a fresh server with"
+  echo "that listener: plain $(fmt "$(O hold1000 pss_kib_per_session)") KiB, TLS $(fmt "$(O tlshold1000 pss_kib_per_session)") KiB"
+  echo "(GnuTLS's session state, record buffers and keys in each worker), WebSocket"
+  echo "$(fmt "$(O wshold1000 pss_kib_per_session)") KiB (the upgrade's HTTP state and wslay's context). TLS churn:"
+  echo "$(fmt "$(O tlschurn16 sessions_per_s)") sessions/s, each a full handshake (ECDSA P-256, no resumption:"
+  echo "the server keeps no tickets or cache), against $(fmt "$(O churn16 sessions_per_s)") plain;"
+  echo "session p50 $(fmt "$(O tlschurn16 session_p50_us)") µs against $(fmt "$(O churn16 session_p50_us)") µs plain."
   echo
   bad=""
   for entry in "${CASES[@]}" "${OURS_ONLY[@]}"; do
