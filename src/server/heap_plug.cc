@@ -18,6 +18,7 @@
 #endif
 
 namespace chat::server {
+#if defined(__GLIBC__) && !defined(CHAT_SERVER_OWN_MALLOC)
 namespace {
 
 // Allocates `size` bytes until malloc takes them from the top chunk; false
@@ -39,6 +40,7 @@ bool PlugSize(size_t size, int* budget) {
 }
 
 }  // namespace
+#endif
 
 void PlugHeapHoles() {
 #if defined(__GLIBC__) && !defined(CHAT_SERVER_OWN_MALLOC)
