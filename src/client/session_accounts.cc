@@ -8,6 +8,7 @@
 #include "client/exit_code.h"
 #include "client/session.h"
 #include "client/stored_lines.h"
+#include "protocol/password_rule.h"
 #include "protocol/text.h"
 
 namespace chat::client {
@@ -24,15 +25,6 @@ std::string Lower(std::string_view s) {
     return static_cast<char>(std::tolower(c));
   });
   return out;
-}
-
-// PROTOCOL.md: 8 to 128 bytes of UTF-8 without spaces or control
-// characters. Checked before sending, so a typo is caught without a round
-// trip and a space cannot split the request.
-bool IsValidPassword(std::string_view password) {
-  if (password.size() < 8 || password.size() > 128) return false;
-  if (!protocol::IsValidText(password)) return false;
-  return password.find(' ') == std::string_view::npos;
 }
 
 std::string Prompt(Step step, Action action, const std::string& name) {
@@ -167,7 +159,7 @@ void Session::HandlePasswordLine(std::string line) {
       return;
     }
   } else {
-    if (!IsValidPassword(line)) {
+    if (!protocol::IsValidPasswordText(line)) {
       Wipe(&line);
       Show(
           renderer_.Error("A password is 8 to 128 characters, without spaces"));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "protocol/password_rule.h"
 #include "protocol/rooms.h"
 #include "protocol/text.h"
 
@@ -48,14 +49,6 @@ std::optional<uint64_t> ParseNumber(std::string_view text, uint64_t max) {
   return value;
 }
 
-bool IsPassword(std::string_view password) {
-  if (password.size() < 8 || password.size() > 128) return false;
-  for (unsigned char c : password) {
-    if (c <= ' ' || c == 0x7F) return false;
-  }
-  return true;
-}
-
 // "<username> <password>" for REGISTER and LOGIN.
 std::optional<RequestError> ParseCredentials(const VerbSpec& spec,
                                              std::string_view args,
@@ -70,7 +63,7 @@ std::optional<RequestError> ParseCredentials(const VerbSpec& spec,
     return RequestError{ErrorCode::kInvalidUsername,
                         std::string(request->name)};
   }
-  if (!IsPassword(request->password)) {
+  if (!IsValidPasswordText(request->password)) {
     return RequestError{ErrorCode::kInvalidPassword,
                         "8 to 128 bytes, no spaces"};
   }
@@ -215,7 +208,7 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
       }
       request.password = args.substr(0, gap);
       request.new_password = args.substr(gap + 1);
-      if (!IsPassword(request.new_password)) {
+      if (!IsValidPasswordText(request.new_password)) {
         return RequestError{ErrorCode::kInvalidPassword,
                             "8 to 128 bytes, no spaces"};
       }
@@ -224,7 +217,7 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
     case Verb::kUnregister:
       if (args.empty()) return BadSyntax(*spec);
       request.password = args;
-      if (!IsPassword(args)) {
+      if (!IsValidPasswordText(args)) {
         return RequestError{ErrorCode::kInvalidPassword,
                             "8 to 128 bytes, no spaces"};
       }

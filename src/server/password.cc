@@ -88,14 +88,6 @@ bool NeedsRehash(std::string_view hash) {
                                         kHashMemLimit) != 0;
 }
 
-bool IsValidPassword(std::string_view password) {
-  if (password.size() < 8 || password.size() > 128) return false;
-  for (unsigned char c : password) {
-    if (c <= ' ' || c == 0x7F) return false;
-  }
-  return true;
-}
-
 void Wipe(std::string* secret) {
   if (!secret->empty()) sodium_memzero(secret->data(), secret->size());
   secret->clear();

@@ -61,10 +61,6 @@ bool VerifyPassword(std::string_view hash, std::string_view password,
 // Whether `hash` was made with other costs than today's.
 bool NeedsRehash(std::string_view hash);
 
-// PROTOCOL.md: 8 to 128 bytes of UTF-8 without spaces or control
-// characters (the line already passed the UTF-8 and control checks).
-bool IsValidPassword(std::string_view password);
-
 // Overwrites the bytes (sodium_memzero: not optimised away).
 void Wipe(std::string* secret);
 void Wipe(char* bytes, size_t size);

@@ -6,11 +6,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <thread>
-
+#include "ipc/unique_fd.h"
 #include "server/end_reason.h"
 #include "store/database.h"
 #include "store/store_process.h"
@@ -34,6 +34,20 @@ constexpr std::chrono::milliseconds kYoungDeath{200};
 constexpr std::chrono::milliseconds kStopGrace{3000};
 // How long start-up waits for the store to open the database.
 constexpr std::chrono::milliseconds kReadyTimeout{30000};
+
+// Waits until `fd` is ready for `events` or `deadline` passes; true when
+// it is ready.
+bool WaitFor(int fd, short events, StoreLink::Clock::time_point deadline) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - StoreLink::Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, events, 0};
+    int n = poll(&p, 1, static_cast<int>(left.count()));
+    if (n > 0) return true;
+    if (n < 0 && errno != EINTR) return false;
+  }
+}
 
 int64_t NewRunId() {
   int64_t run = 0;
@@ -253,26 +267,22 @@ void StoreLink::RestartIfDue(Clock::time_point now) {
 void StoreLink::Stop() {
   restart_at_.reset();
   if (pid_ <= 0) return;
-  if (channel_) {
-    // Blocking here is fine: the broker has nothing else left to do.
-    for (int i = 0;
-         i < 100 && channel_->Flush() == ipc::ChannelStatus::kWouldBlock; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    channel_.reset();
-  }
+  // Blocking here is fine: the broker has nothing else left to do. One
+  // deadline covers both waits: the last frames out, then the exit.
   const auto deadline = Clock::now() + kStopGrace;
-  int status = 0;
-  for (;;) {
-    pid_t reaped = waitpid(pid_, &status, WNOHANG);
-    if (reaped == pid_ || (reaped < 0 && errno != EINTR)) break;
-    if (Clock::now() >= deadline) {
-      kill(pid_, SIGKILL);
-      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-      break;
+  if (channel_) {
+    while (channel_->Flush() == ipc::ChannelStatus::kWouldBlock &&
+           WaitFor(channel_->fd(), POLLOUT, deadline)) {
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    channel_.reset();  // the store sees end of file, commits and exits
+  }
+  int status = 0;
+  ipc::UniqueFd exited(static_cast<int>(syscall(SYS_pidfd_open, pid_, 0)));
+  if (exited.get() >= 0) WaitFor(exited.get(), POLLIN, deadline);
+  if (waitpid(pid_, &status, WNOHANG) != pid_) {
+    kill(pid_, SIGKILL);
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   log_.Info(kServerSubject, "store stopped");
   pid_ = -1;
