@@ -1,5 +1,6 @@
 // The browser test: a real ./server, and tests/web/browser_test.py driving
-// headless Chromium on the web page while it plays a raw-socket user too.
+// headless Chromium on the web page while it plays a raw-socket user too;
+// tests/web/rooms_browser_test.py does the same for rooms and requests.
 // The screenshot goes to the build folder (next to this test binary's
 // directory), e.g. build/release/web-screenshot.png.
 #include <gtest/gtest.h>
@@ -8,6 +9,8 @@
 #include <unistd.h>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "support/server_process.h"
 #include "support/subprocess.h"
@@ -37,18 +40,17 @@ uint16_t WebPort(ServerProcess& server) {
       std::stoi(line->substr(colon + 1, space - colon - 1)));
 }
 
-TEST(BrowserTest, ChatsWithARawSocketUserInHeadlessChromium) {
-  auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
-  ASSERT_TRUE(server);
-  uint16_t web_port = WebPort(*server);
+// Runs a Python script of tests/web against `server` and checks that it
+// printed `passed` and exited with 0.
+void RunBrowserScript(ServerProcess& server, const std::string& script_path,
+                      std::vector<std::string> extra, std::string_view passed) {
+  uint16_t web_port = WebPort(server);
   ASSERT_NE(web_port, 0);
-  std::string screenshot = BuildDirectory() + "/web-screenshot.png";
-  unlink(screenshot.c_str());
-  auto script = Subprocess::Start(
-      "/usr/bin/python3",
-      {"tests/web/browser_test.py", "--web-port", std::to_string(web_port),
-       "--plain-port", std::to_string(server->port()), "--screenshot",
-       screenshot});
+  std::vector<std::string> args{script_path, "--web-port",
+                                std::to_string(web_port), "--plain-port",
+                                std::to_string(server.port())};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto script = Subprocess::Start("/usr/bin/python3", args);
   std::string output;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -69,8 +71,24 @@ TEST(BrowserTest, ChatsWithARawSocketUserInHeadlessChromium) {
   }
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
       << output << errors;
-  EXPECT_NE(output.find("browser test passed"), std::string::npos) << output;
+  EXPECT_NE(output.find(passed), std::string::npos) << output;
+}
+
+TEST(BrowserTest, ChatsWithARawSocketUserInHeadlessChromium) {
+  auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
+  ASSERT_TRUE(server);
+  std::string screenshot = BuildDirectory() + "/web-screenshot.png";
+  unlink(screenshot.c_str());
+  RunBrowserScript(*server, "tests/web/browser_test.py",
+                   {"--screenshot", screenshot}, "browser test passed");
   EXPECT_EQ(access(screenshot.c_str(), R_OK), 0) << screenshot;
+}
+
+TEST(BrowserTest, RoomsAndRequestsWithThePagesButtons) {
+  auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
+  ASSERT_TRUE(server);
+  RunBrowserScript(*server, "tests/web/rooms_browser_test.py", {},
+                   "rooms browser test passed");
 }
 
 }  // namespace

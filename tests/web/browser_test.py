@@ -56,13 +56,8 @@ class RawUser:
                 raise AssertionError("raw user: never got %r" % wanted)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--web-port", type=int, required=True)
-    parser.add_argument("--plain-port", type=int, required=True)
-    parser.add_argument("--screenshot", required=True)
-    args = parser.parse_args()
-
+def start_browser():
+    """Headless Chromium through chromium-driver (root needs --no-sandbox)."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
@@ -70,7 +65,17 @@ def main():
                  "--no-first-run", "--disable-extensions"):
         options.add_argument(flag)
     service = Service(executable_path="/usr/bin/chromedriver")
-    driver = webdriver.Chrome(service=service, options=options)
+    return webdriver.Chrome(service=service, options=options)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--web-port", type=int, required=True)
+    parser.add_argument("--plain-port", type=int, required=True)
+    parser.add_argument("--screenshot", required=True)
+    args = parser.parse_args()
+
+    driver = start_browser()
     try:
         run(driver, args)
     finally:
@@ -85,7 +90,10 @@ def wait_for(driver, what, condition):
 
 
 def log_texts(driver):
-    return [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#log li")]
+    # Read in one script: the page may replace the lines between two calls.
+    return driver.execute_script(
+        "return [...document.querySelectorAll('#log li')]"
+        ".map((li) => li.textContent);")
 
 
 def run(driver, args):
