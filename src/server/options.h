@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/address_policy.h"
 #include "server/log.h"
 
 namespace chat::server {
@@ -45,6 +46,9 @@ struct Options {
   std::string tls_cert;
   std::string tls_key;
   std::vector<std::string> web_origins;
+
+  // Per-address limits (guard_options.cc).
+  AddressPolicy address_policy;  // who the limits apply to
 };
 
 // Exit statuses of the server process.

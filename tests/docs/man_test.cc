@@ -153,6 +153,8 @@ constexpr std::string_view kServerOptions[] = {
     "--max-users",
     "--max-connections",
     "--send-queue",
+    "--limit-loopback",
+    "--exempt",
     "--join-timeout",
     "-q",
     "--quiet",
