@@ -1,4 +1,5 @@
-// --limit-loopback and --exempt CIDR (address_policy.h).
+// --limit-loopback and --exempt CIDR (address_policy.h); --keepalive-idle,
+// --keepalive-interval, --keepalive-count (keepalive.h).
 #include "server/guard_options.h"
 
 #include <string>
@@ -31,6 +32,23 @@ void AddGuardOptions(CLI::App& app, Options* options) {
       ->type_name("CIDR")
       ->allow_extra_args(false)  // one CIDR per --exempt, then PORT
       ->check(cidr);
+
+  app.add_option("--keepalive-idle", options->keepalive.idle_seconds,
+                 "Seconds a client connection may be silent before TCP "
+                 "keepalive probes start (0: no keepalive)")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(0, 32767).description(""))
+      ->capture_default_str();
+  app.add_option("--keepalive-interval", options->keepalive.interval_seconds,
+                 "Seconds between keepalive probes")
+      ->type_name("SECONDS")
+      ->check(CLI::Range(1, 32767).description(""))
+      ->capture_default_str();
+  app.add_option("--keepalive-count", options->keepalive.count,
+                 "Unanswered probes after which the connection is dropped")
+      ->type_name("N")
+      ->check(CLI::Range(1, 127).description(""))
+      ->capture_default_str();
 }
 
 }  // namespace chat::server

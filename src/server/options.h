@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/address_policy.h"
+#include "server/keepalive.h"
 #include "server/log.h"
 
 namespace chat::server {
@@ -49,6 +50,7 @@ struct Options {
 
   // Per-address limits (guard_options.cc).
   AddressPolicy address_policy;  // who the limits apply to
+  KeepaliveOptions keepalive;    // dead peers (keepalive.h)
 };
 
 // Exit statuses of the server process.
