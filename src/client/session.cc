@@ -131,7 +131,10 @@ void Session::Pump() {
     }
   }
   if (state_ == State::kQuitting) queue_.clear();  // nothing after QUIT
-  if (queue_.empty() && input_ended_ &&
+  // A script's end of input waits for its file transfers to end.
+  const bool files_busy =
+      state_ == State::kChatting && files_ != nullptr && files_->busy();
+  if (queue_.empty() && input_ended_ && !files_busy &&
       (state_ == State::kNaming || state_ == State::kChatting ||
        state_ == State::kPassword)) {
     SendQuit();
@@ -150,6 +153,11 @@ bool Session::IsLocal(const InputItem& item) const {
     case Action::kLogin:
     case Action::kPasswd:
     case Action::kUnregister:
+    case Action::kSendFile:
+    case Action::kFiles:
+    case Action::kGetFile:
+    case Action::kDeclineFile:
+    case Action::kCancelFile:
       return true;
     default:
       return command.request.size() > protocol::kMaxLineBytes ||
@@ -174,6 +182,13 @@ bool Session::AnswerLocally(const Command& command) {
       return true;
     case Action::kUsage:
       Show(renderer_.Error(command.message));
+      return true;
+    case Action::kSendFile:
+    case Action::kFiles:
+    case Action::kGetFile:
+    case Action::kDeclineFile:
+    case Action::kCancelFile:
+      FileCommand(command);
       return true;
     case Action::kTalk:
       if (state_ != State::kChatting) {
@@ -314,6 +329,7 @@ void Session::HandleServerLine(std::string_view line,
                                const protocol::ServerLine& parsed,
                                const SentRequest* answered) {
   if (HandleAccountsLine(line, parsed, answered)) return;
+  if (HandleFilesLine(line, parsed, answered)) return;
   if (HandleRoomsLine(line, parsed, answered)) return;
   switch (parsed.kind) {
     case ServerLineKind::kHello:

@@ -1,0 +1,275 @@
+// File transfer through the real ./client and ./server: a file with random
+// content arrives byte for byte under its own name (never over an existing
+// file), a declined offer sends nothing, a cancelled or corrupted transfer
+// leaves nothing behind. Raw-socket peers check what the client put on the
+// wire. Skipped, saying so, while the server does not know FILE.
+#include <dirent.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "client_process.h"
+#include "support/connection.h"
+#include "support/server_process.h"
+
+namespace chat::test {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+std::string RandomBytes(size_t size, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::string bytes(size, '\0');
+  for (char& c : bytes) c = static_cast<char>(generator() & 0xFF);
+  return bytes;
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream all;
+  all << in.rdbuf();
+  return all.str();
+}
+
+std::vector<std::string> DirectoryNames(const std::string& path) {
+  std::vector<std::string> names;
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return names;
+  while (const dirent* entry = readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  closedir(dir);
+  return names;
+}
+
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest,
+                     reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size());
+  char hex[2 * sizeof digest + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+std::string Base64(std::string_view bytes) {
+  std::string text(
+      sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL),
+      '\0');
+  sodium_bin2base64(text.data(), text.size(),
+                    reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+  text.pop_back();
+  return text;
+}
+
+// The id in "... /get 7 or /decline 7".
+std::string OfferId(const std::string& line) {
+  const size_t at = line.find("/get ");
+  if (at == std::string::npos) return "";
+  const size_t start = at + 5;
+  return line.substr(start, line.find(' ', start) - start);
+}
+
+// The id in "FILE OFFER <from> <id> ...".
+std::string PushedOfferId(const std::string& line) {
+  std::istringstream words(line);
+  std::string file, offer, from, id;
+  words >> file >> offer >> from >> id;
+  return id;
+}
+
+class FileTransferTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_GE(sodium_init(), 0);
+    server_ = ServerProcess::Start();
+    ASSERT_NE(server_, nullptr);
+    // A server without file transfer answers FILE as an unknown verb.
+    auto probe = ConnectAndJoin(port(), "Probe");
+    ASSERT_NE(probe, nullptr);
+    probe->SendLine("FILE CANCEL 1");
+    const auto answer = probe->ReadLine();
+    ASSERT_TRUE(answer);
+    if (answer->starts_with("ERR Unknown Message")) {
+      GTEST_SKIP() << "the server does not support FILE yet (it answered \""
+                   << *answer << "\")";
+    }
+    probe->SendLine("QUIT");
+    in_ = MakeTempDir();
+    out_ = MakeTempDir();
+  }
+  void TearDown() override {
+    if (!in_.empty()) RemoveTree(in_);
+    if (!out_.empty()) RemoveTree(out_);
+  }
+  uint16_t port() const { return server_->port(); }
+
+  // A client for `name` saving into out_, once it has joined.
+  std::unique_ptr<Subprocess> StartJoined(const std::string& name) {
+    auto client = StartClient(port(), {"--user", name, "--download-dir", out_});
+    EXPECT_TRUE(client->WaitForStdout(name + " joined!"));
+    return client;
+  }
+
+  std::unique_ptr<ServerProcess> server_;
+  std::string in_;
+  std::string out_;
+};
+
+TEST_F(FileTransferTest, FileArrivesByteForByteBesideAnExistingOneOfItsName) {
+  const std::string content = RandomBytes(3 * 1024 * 1024 + 1234, 12);
+  WriteFile(in_ + "/report data.bin", content);
+  WriteFile(out_ + "/report data.bin", "an older file");
+
+  auto bob = StartJoined("Bob");
+  auto alice = StartJoined("Alice");
+  ASSERT_TRUE(alice->WriteStdin("/send Bob " + in_ + "/report data.bin\n"));
+  alice->CloseStdin();  // a script: it waits for the transfer, then quits
+
+  const auto offer = bob->WaitForStdout("Alice offers report data.bin");
+  ASSERT_TRUE(offer);
+  EXPECT_THAT(*offer, HasSubstr("(3.0 MiB)"));
+  ASSERT_TRUE(bob->WriteStdin("/get " + OfferId(*offer) + "\n"));
+  bob->CloseStdin();
+
+  const auto saved = bob->WaitForStdout("Received report data.bin from Alice");
+  ASSERT_TRUE(saved);
+  EXPECT_THAT(*saved, HasSubstr("report data (1).bin"));
+  EXPECT_THAT(*saved, HasSubstr("SHA-256 checked"));
+  EXPECT_TRUE(alice->WaitForStdout("Sent report data.bin to Bob"));
+  EXPECT_EQ(ExitCode(*alice), 0);
+  EXPECT_EQ(ExitCode(*bob), 0);
+
+  EXPECT_EQ(ReadFile(out_ + "/report data (1).bin"), content);
+  EXPECT_EQ(ReadFile(out_ + "/report data.bin"), "an older file");
+  // No temporary file is left behind.
+  EXPECT_THAT(DirectoryNames(out_),
+              UnorderedElementsAre("report data.bin", "report data (1).bin"));
+}
+
+TEST_F(FileTransferTest, DeclinedOfferSendsNothing) {
+  WriteFile(in_ + "/secret.txt", "not for you");
+  auto bob = StartJoined("Bob");
+  auto alice = StartJoined("Alice");
+  ASSERT_TRUE(alice->WriteStdin("/send Bob " + in_ + "/secret.txt\n"));
+  alice->CloseStdin();
+  const auto offer = bob->WaitForStdout("Alice offers secret.txt");
+  ASSERT_TRUE(offer);
+  ASSERT_TRUE(bob->WriteStdin("/decline " + OfferId(*offer) + "\n"));
+  EXPECT_TRUE(bob->WaitForStdout("Declined secret.txt from Alice"));
+  EXPECT_TRUE(alice->WaitForStdout("Bob declined secret.txt"));
+  EXPECT_EQ(ExitCode(*alice), 0);
+  bob->CloseStdin();
+  EXPECT_EQ(ExitCode(*bob), 0);
+  EXPECT_THAT(DirectoryNames(out_), IsEmpty());
+}
+
+TEST_F(FileTransferTest, SenderKeepsToTheWindowAndCancelsWhenTold) {
+  // Bob is a raw socket that accepts and never acknowledges: the client
+  // must stop at 256 KiB; then /cancel reaches Bob as an ABORT.
+  const std::string content = RandomBytes(1024 * 1024, 3);
+  WriteFile(in_ + "/big.bin", content);
+  auto bob = ConnectAndJoin(port(), "Bob");
+  ASSERT_NE(bob, nullptr);
+  auto alice = StartJoined("Alice");
+  ASSERT_TRUE(alice->WriteStdin("/send Bob " + in_ + "/big.bin\n"));
+  std::optional<std::string> offer;
+  for (int i = 0; i < 10 && !(offer && offer->starts_with("FILE OFFER")); ++i) {
+    offer = bob->ReadLine();
+  }
+  ASSERT_TRUE(offer);
+  EXPECT_EQ(*offer, "FILE OFFER Alice " + PushedOfferId(*offer) + " 1048576 " +
+                        Sha256Hex(content) + " big.bin");
+  const std::string id = PushedOfferId(*offer);
+  bob->SendLine("FILE ACCEPT " + id);
+  EXPECT_EQ(bob->ReadLine(), "OK FILE ACCEPT " + id);
+  std::string received;
+  // Chunks come until the window is full; then nothing more comes.
+  while (const auto line = bob->ReadLine(std::chrono::milliseconds(500))) {
+    const std::string prefix = "FILE DATA " + id + " ";
+    ASSERT_TRUE(line->starts_with(prefix)) << *line;
+    std::string chunk(line->size(), '\0');
+    size_t length = 0;
+    ASSERT_EQ(sodium_base642bin(reinterpret_cast<unsigned char*>(chunk.data()),
+                                chunk.size(), line->data() + prefix.size(),
+                                line->size() - prefix.size(), nullptr, &length,
+                                nullptr, sodium_base64_VARIANT_ORIGINAL),
+              0);
+    EXPECT_LE(length, 3000u);
+    received.append(chunk, 0, length);
+  }
+  EXPECT_EQ(received, content.substr(0, received.size()));
+  EXPECT_LE(received.size(), 256u * 1024);
+  EXPECT_GT(received.size(), 256u * 1024 - 3000);
+  ASSERT_TRUE(alice->WriteStdin("/cancel " + id + "\n"));
+  EXPECT_EQ(bob->ReadLine(), "FILE ABORT " + id + " Cancelled");
+  EXPECT_TRUE(alice->WaitForStdout("Cancelled big.bin to Bob"));
+  alice->CloseStdin();
+  EXPECT_EQ(ExitCode(*alice), 0);
+}
+
+TEST_F(FileTransferTest, CancelledOrCorruptTransferLeavesNoFile) {
+  auto bob = StartJoined("Bob");
+  auto alice = ConnectAndJoin(port(), "Alice");
+  ASSERT_NE(alice, nullptr);
+  const std::string content = RandomBytes(10000, 5);
+  auto offer_and_accept = [&](const std::string& sha,
+                              const std::string& name) -> std::string {
+    alice->SendLine("FILE OFFER Bob 10000 " + sha + " " + name);
+    std::vector<std::string> skipped;
+    auto ok = alice->ReadLine();
+    while (ok && !ok->starts_with("OK FILE OFFER ")) ok = alice->ReadLine();
+    EXPECT_TRUE(ok);
+    if (!ok) return "";
+    const std::string id = ok->substr(14);
+    const auto shown = bob->WaitForStdout("Alice offers " + name);
+    EXPECT_TRUE(shown);
+    EXPECT_EQ(OfferId(shown.value_or("")), id);
+    bob->WriteStdin("/get " + id + "\n");
+    EXPECT_TRUE(alice->SkipUntil("FILE ACCEPT " + id));
+    return id;
+  };
+
+  // Cancelled by the sender half way.
+  const std::string first = offer_and_accept(Sha256Hex(content), "half.bin");
+  alice->SendLine("FILE DATA " + first + " " + Base64(content.substr(0, 3000)));
+  EXPECT_TRUE(alice->SkipUntil("FILE ACK " + first + " 3000"));
+  alice->SendLine("FILE CANCEL " + first);
+  const auto aborted = bob->WaitForStdout("aborted");
+  ASSERT_TRUE(aborted);
+  EXPECT_THAT(*aborted, HasSubstr("half.bin from Alice"));
+  EXPECT_THAT(*aborted, HasSubstr("Cancelled"));
+
+  // Every byte sent, but not the bytes offered: not kept.
+  const std::string second =
+      offer_and_accept(Sha256Hex(std::string(10000, 'x')), "wrong.bin");
+  alice->SendLine("FILE DATA " + second + " " +
+                  Base64(content.substr(0, 3000)));
+  alice->SendLine("FILE DATA " + second + " " + Base64(content.substr(3000)));
+  alice->SendLine("FILE END " + second);
+  const auto refused = bob->WaitForStdout("Not kept: wrong.bin from Alice");
+  ASSERT_TRUE(refused);
+  EXPECT_THAT(*refused, HasSubstr("SHA-256"));
+
+  bob->CloseStdin();
+  EXPECT_EQ(ExitCode(*bob), 0);
+  EXPECT_THAT(DirectoryNames(out_), IsEmpty());
+}
+
+}  // namespace
+}  // namespace chat::test
