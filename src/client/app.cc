@@ -274,12 +274,18 @@ void App::OnFilesChanged() {
   uv_timer_start(&progress_timer_, OnProgressTimer, 0, kProgressMs);
 }
 
+std::vector<std::string> App::ProgressLines() const {
+  // One column short of the width: a line that fills the last column makes
+  // some terminals wrap, and the bars would scroll instead of redrawing.
+  const int columns = terminal::Columns(STDOUT_FILENO);
+  return files_.ProgressLines(columns > 1 ? static_cast<size_t>(columns - 1)
+                                          : 79);
+}
+
 void App::OnProgressTimer(uv_timer_t* timer) {
   auto* self = static_cast<App*>(timer->data);
   if (self->finished_ || !self->editor_) return;
-  const int columns = terminal::Columns(STDOUT_FILENO);
-  std::vector<std::string> lines =
-      self->files_.ProgressLines(columns > 1 ? columns - 1 : 79);
+  std::vector<std::string> lines = self->ProgressLines();
   if (lines.empty()) {
     uv_timer_stop(&self->progress_timer_);
     self->progress_timer_running_ = false;
@@ -291,6 +297,9 @@ void App::Send(std::string_view request) { connection_.Send(request); }
 
 void App::Show(const std::vector<std::string>& lines) {
   if (editor_) {
+    // Progress bars drawn below these lines are current ones: a transfer
+    // that just ended loses its bar with the line that says so.
+    if (progress_timer_running_) editor_->StageStatus(ProgressLines());
     editor_->Print(lines);
     return;
   }

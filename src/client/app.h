@@ -50,6 +50,7 @@ class App : private SessionIo {
   // Progress bars: redrawn a few times a second while data moves, on a
   // terminal only.
   void OnFilesChanged();
+  std::vector<std::string> ProgressLines() const;
   static void OnProgressTimer(uv_timer_t* timer);
 
   static void OnSignal(uv_signal_t* handle, int signal);

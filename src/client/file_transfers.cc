@@ -106,8 +106,8 @@ void FileTransfers::OnPush(std::string_view line) {
       if (!transfer->outgoing || transfer->state != State::kOffered) return;
       transfer->state = State::kSending;
       transfer->started = std::chrono::steady_clock::now();
-      ShowNotice(transfer->peer + " accepted " + Describe(*transfer) +
-                 "; sending");
+      ShowNotice(transfer->peer + " accepted " +
+                 protocol::SanitizeForTerminal(transfer->name) + "; sending");
       PumpData(transfer);
       Changed();
       return;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace chat::client {
@@ -41,6 +42,10 @@ class LineEditor {
   // Lines kept right above the prompt and redrawn in place (progress bars):
   // each must fit the terminal's width. Empty removes them.
   void SetStatus(std::vector<std::string> lines);
+  // The same without drawing: the next Print draws them.
+  void StageStatus(std::vector<std::string> lines) {
+    status_ = std::move(lines);
+  }
   // Gives the terminal back as it was and stops reading. Idempotent.
   void Stop();
   // Releases the handles (after Stop; the loop finishes the close).
