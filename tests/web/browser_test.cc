@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
+#include "support/connection.h"
 #include "support/server_process.h"
 #include "support/subprocess.h"
 
@@ -37,18 +39,20 @@ uint16_t WebPort(ServerProcess& server) {
       std::stoi(line->substr(colon + 1, space - colon - 1)));
 }
 
-TEST(BrowserTest, ChatsWithARawSocketUserInHeadlessChromium) {
-  auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
-  ASSERT_TRUE(server);
-  uint16_t web_port = WebPort(*server);
-  ASSERT_NE(web_port, 0);
-  std::string screenshot = BuildDirectory() + "/web-screenshot.png";
-  unlink(screenshot.c_str());
-  auto script = Subprocess::Start(
-      "/usr/bin/python3",
-      {"tests/web/browser_test.py", "--web-port", std::to_string(web_port),
-       "--plain-port", std::to_string(server->port()), "--screenshot",
-       screenshot});
+// Runs browser_test.py against `server` with `extra` arguments; a test
+// failure with its output unless it passes.
+void RunBrowserScript(ServerProcess& server, uint16_t web_port,
+                      const std::string& screenshot,
+                      const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"tests/web/browser_test.py",
+                                   "--web-port",
+                                   std::to_string(web_port),
+                                   "--plain-port",
+                                   std::to_string(server.port()),
+                                   "--screenshot",
+                                   screenshot};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto script = Subprocess::Start("/usr/bin/python3", args);
   std::string output;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -70,7 +74,40 @@ TEST(BrowserTest, ChatsWithARawSocketUserInHeadlessChromium) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
       << output << errors;
   EXPECT_NE(output.find("browser test passed"), std::string::npos) << output;
+}
+
+TEST(BrowserTest, ChatsWithARawSocketUserInHeadlessChromium) {
+  auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
+  ASSERT_TRUE(server);
+  uint16_t web_port = WebPort(*server);
+  ASSERT_NE(web_port, 0);
+  std::string screenshot = BuildDirectory() + "/web-screenshot.png";
+  unlink(screenshot.c_str());
+  RunBrowserScript(*server, web_port, screenshot, {});
   EXPECT_EQ(access(screenshot.c_str(), R_OK), 0) << screenshot;
+}
+
+TEST(BrowserTest, TransfersAFileEachWayBetweenThePageAndARawSocketUser) {
+  auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
+  ASSERT_TRUE(server);
+  uint16_t web_port = WebPort(*server);
+  ASSERT_NE(web_port, 0);
+  {
+    // A server without file transfer answers FILE as an unknown verb.
+    auto probe = ConnectAndJoin(server->port(), "Probe");
+    ASSERT_NE(probe, nullptr);
+    probe->SendLine("FILE CANCEL 1");
+    const auto answer = probe->ReadLine();
+    ASSERT_TRUE(answer);
+    if (answer->starts_with("ERR Unknown Message")) {
+      GTEST_SKIP() << "the server does not support FILE yet (it answered \""
+                   << *answer << "\")";
+    }
+  }
+  const std::string temp = MakeTempDir();
+  RunBrowserScript(*server, web_port, BuildDirectory() + "/web-files.png",
+                   {"--files", "--temp-dir", temp});
+  RemoveTree(temp);
 }
 
 }  // namespace
