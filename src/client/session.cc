@@ -308,12 +308,12 @@ void Session::OnServerLine(std::string_view line) {
 
   // Answers come in request order, one per request: the oldest pending
   // request is the one answered.
-  const bool is_answer = parsed.kind == ServerLineKind::kOk ||
-                         parsed.kind == ServerLineKind::kList ||
-                         parsed.kind == ServerLineKind::kPong ||
-                         IsRoomsAnswer(line) ||
-                         (parsed.kind == ServerLineKind::kError &&
-                          !IsUnsolicitedError(parsed.first));
+  const bool is_answer =
+      parsed.kind == ServerLineKind::kOk ||
+      parsed.kind == ServerLineKind::kList ||
+      parsed.kind == ServerLineKind::kPong || IsRoomsAnswer(line) ||
+      (parsed.kind == ServerLineKind::kError &&
+       !IsUnsolicitedError(parsed.first) && !IsStrayFileError(parsed));
   std::optional<SentRequest> request;
   if (is_answer && !pending_.empty()) {
     request = std::move(pending_.front());

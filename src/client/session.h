@@ -198,6 +198,9 @@ class Session {
                        const SentRequest* answered);
   // The file commands, in any state.
   void FileCommand(const Command& command);
+  // An "ERR Unknown Transfer" that answers a FILE DATA or ACK (which have
+  // no place among the requests awaiting answers), not the oldest request.
+  bool IsStrayFileError(const protocol::ServerLine& parsed) const;
   std::string ChatPrompt() const;
   void Finish(int exit_code, std::string_view error = {});
 

@@ -23,6 +23,17 @@ void Session::OnFilesChanged() {
   if (input_ended_ && queue_.empty() && state_ == State::kChatting) Pump();
 }
 
+bool Session::IsStrayFileError(const protocol::ServerLine& parsed) const {
+  // DATA and ACK for a transfer that just ended are dropped by the server
+  // in silence; should one still be answered, the answer must not be
+  // taken for that of the oldest request.
+  if (parsed.first != "Unknown Transfer") return false;
+  if (pending_.empty()) return true;
+  const SentRequest& oldest = pending_.front();
+  return oldest.kind != SentRequest::Kind::kFile ||
+         oldest.text.substr(0, oldest.text.find(' ')) != parsed.second;
+}
+
 void Session::FileCommand(const Command& command) {
   if (state_ != State::kChatting) {
     Show(renderer_.Error("Choose a username first; then send files"));
