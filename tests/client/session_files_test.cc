@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "client/session.h"
+#include "recording_io.h"
 
 namespace chat::client {
 namespace {
@@ -13,20 +14,6 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-class RecordingIo : public SessionIo {
- public:
-  void Send(std::string_view request) override { sent.emplace_back(request); }
-  void Show(const std::vector<std::string>& lines) override {
-    shown.insert(shown.end(), lines.begin(), lines.end());
-  }
-  void SetPrompt(std::string_view) override {}
-  void Finish(int code, std::string_view) override { exit_code = code; }
-
-  std::vector<std::string> sent;
-  std::vector<std::string> shown;
-  std::optional<int> exit_code;
-};
 
 class RecordingFiles : public FileHandler {
  public:
