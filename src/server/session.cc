@@ -81,6 +81,7 @@ void Session::HandleLine(std::string_view line) {
   // The line held a password: its bytes are overwritten where they lie.
   if (!request.password.empty()) {
     Wipe(const_cast<char*>(line.data()), line.size());
+    secret_seen_ = true;
   }
 }
 

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ipc/channel.h"
@@ -79,6 +80,9 @@ class Session {
   bool ended() const { return end_reason_ != EndReason::kNone; }
   EndReason end_reason() const { return end_reason_; }
   bool registered() const { return registered_; }
+  // Whether a line handled since the last call held a password: the worker
+  // then wipes the bytes it read the line into.
+  bool TakeSecretSeen() { return std::exchange(secret_seen_, false); }
   const std::string& name() const { return name_; }
   // Whether requests wait for the broker's answer to an earlier one.
   bool awaiting_broker() const {
@@ -217,6 +221,7 @@ class Session {
   uint64_t history_before_ = 0;
   std::vector<std::string> rooms_in_;  // lower-cased, from OK JOIN/OK PART
   bool lines_waiting_ = false;         // HandleLines stopped before kNeedMore
+  bool secret_seen_ = false;           // see TakeSecretSeen
   size_t output_pause_ = 0;
   EndReason end_reason_ = EndReason::kNone;
   protocol::Verb current_verb_ = protocol::Verb::kPing;  // for the log

@@ -20,6 +20,7 @@
 
 #include "ipc/io.h"
 #include "server/address.h"
+#include "server/password.h"
 #include "server/session.h"
 #include "server/ways_in.h"
 #include "transport/plain_stream.h"
@@ -418,6 +419,9 @@ void Worker::ReadClient() {
     case transport::Status::kOk:
       buffer_touched_ = std::max(buffer_touched_, result.bytes);
       session_.OnInput(std::string_view(io_buffer, result.bytes));
+      // A password's bytes are wiped here as well as where the session kept
+      // them (the kernel's, GnuTLS's and wslay's buffers are out of reach).
+      if (session_.TakeSecretSeen()) Wipe(io_buffer, result.bytes);
       return;
     case transport::Status::kWouldBlock:
       return;

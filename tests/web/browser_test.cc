@@ -1,5 +1,6 @@
 // The browser test: a real ./server, and tests/web/browser_test.py driving
-// headless Chromium on the web page while it plays a raw-socket user too.
+// headless Chromium on the web page while it plays a raw-socket user too;
+// tests/web/rooms_browser_test.py does the same for rooms and requests.
 // The screenshot goes to the build folder (next to this test binary's
 // directory), e.g. build/release/web-screenshot.png.
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/connection.h"
@@ -39,18 +41,15 @@ uint16_t WebPort(ServerProcess& server) {
       std::stoi(line->substr(colon + 1, space - colon - 1)));
 }
 
-// Runs browser_test.py against `server` with `extra` arguments; a test
-// failure with its output unless it passes.
-void RunBrowserScript(ServerProcess& server, uint16_t web_port,
-                      const std::string& screenshot,
-                      const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"tests/web/browser_test.py",
-                                   "--web-port",
-                                   std::to_string(web_port),
-                                   "--plain-port",
-                                   std::to_string(server.port()),
-                                   "--screenshot",
-                                   screenshot};
+// Runs a Python script of tests/web against `server` and checks that it
+// printed `passed` and exited with 0.
+void RunBrowserScript(ServerProcess& server, const std::string& script_path,
+                      std::vector<std::string> extra, std::string_view passed) {
+  uint16_t web_port = WebPort(server);
+  ASSERT_NE(web_port, 0);
+  std::vector<std::string> args{script_path, "--web-port",
+                                std::to_string(web_port), "--plain-port",
+                                std::to_string(server.port())};
   args.insert(args.end(), extra.begin(), extra.end());
   auto script = Subprocess::Start("/usr/bin/python3", args);
   std::string output;
@@ -73,25 +72,29 @@ void RunBrowserScript(ServerProcess& server, uint16_t web_port,
   }
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
       << output << errors;
-  EXPECT_NE(output.find("browser test passed"), std::string::npos) << output;
+  EXPECT_NE(output.find(passed), std::string::npos) << output;
 }
 
 TEST(BrowserTest, ChatsWithARawSocketUserInHeadlessChromium) {
   auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
   ASSERT_TRUE(server);
-  uint16_t web_port = WebPort(*server);
-  ASSERT_NE(web_port, 0);
   std::string screenshot = BuildDirectory() + "/web-screenshot.png";
   unlink(screenshot.c_str());
-  RunBrowserScript(*server, web_port, screenshot, {});
+  RunBrowserScript(*server, "tests/web/browser_test.py",
+                   {"--screenshot", screenshot}, "browser test passed");
   EXPECT_EQ(access(screenshot.c_str(), R_OK), 0) << screenshot;
+}
+
+TEST(BrowserTest, RoomsAndRequestsWithThePagesButtons) {
+  auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
+  ASSERT_TRUE(server);
+  RunBrowserScript(*server, "tests/web/rooms_browser_test.py", {},
+                   "rooms browser test passed");
 }
 
 TEST(BrowserTest, TransfersAFileEachWayBetweenThePageAndARawSocketUser) {
   auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
   ASSERT_TRUE(server);
-  uint16_t web_port = WebPort(*server);
-  ASSERT_NE(web_port, 0);
   {
     // A server without file transfer answers FILE as an unknown verb.
     auto probe = ConnectAndJoin(server->port(), "Probe");
@@ -105,8 +108,8 @@ TEST(BrowserTest, TransfersAFileEachWayBetweenThePageAndARawSocketUser) {
     }
   }
   const std::string temp = MakeTempDir();
-  RunBrowserScript(*server, web_port, BuildDirectory() + "/web-files.png",
-                   {"--files", "--temp-dir", temp});
+  RunBrowserScript(*server, "tests/web/files_browser_test.py",
+                   {"--temp-dir", temp}, "files browser test passed");
   RemoveTree(temp);
 }
 
