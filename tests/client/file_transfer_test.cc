@@ -3,16 +3,11 @@
 // file), a declined offer sends nothing, a cancelled or corrupted transfer
 // leaves nothing behind. Raw-socket peers check what the client put on the
 // wire. Skipped, saying so, while the server does not know FILE.
-#include <dirent.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sodium.h>
-
-#include <fstream>
-#include <random>
-#include <sstream>
 
 #include "client_process.h"
+#include "file_test_support.h"
 #include "support/connection.h"
 #include "support/server_process.h"
 
@@ -24,59 +19,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-std::string RandomBytes(size_t size, unsigned seed) {
-  std::mt19937 generator(seed);
-  std::string bytes(size, '\0');
-  for (char& c : bytes) c = static_cast<char>(generator() & 0xFF);
-  return bytes;
-}
-
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream all;
-  all << in.rdbuf();
-  return all.str();
-}
-
-std::vector<std::string> DirectoryNames(const std::string& path) {
-  std::vector<std::string> names;
-  DIR* dir = opendir(path.c_str());
-  if (dir == nullptr) return names;
-  while (const dirent* entry = readdir(dir)) {
-    const std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  closedir(dir);
-  return names;
-}
-
-std::string Sha256Hex(const std::string& bytes) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest,
-                     reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size());
-  char hex[2 * sizeof digest + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
-
-std::string Base64(std::string_view bytes) {
-  std::string text(
-      sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL),
-      '\0');
-  sodium_bin2base64(text.data(), text.size(),
-                    reinterpret_cast<const unsigned char*>(bytes.data()),
-                    bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-  text.pop_back();
-  return text;
-}
-
 // The id in "... /get 7 or /decline 7".
 std::string OfferId(const std::string& line) {
   const size_t at = line.find("/get ");
@@ -85,31 +27,13 @@ std::string OfferId(const std::string& line) {
   return line.substr(start, line.find(' ', start) - start);
 }
 
-// The id in "FILE OFFER <from> <id> ...".
-std::string PushedOfferId(const std::string& line) {
-  std::istringstream words(line);
-  std::string file, offer, from, id;
-  words >> file >> offer >> from >> id;
-  return id;
-}
-
 class FileTransferTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_GE(sodium_init(), 0);
     server_ = ServerProcess::Start();
     ASSERT_NE(server_, nullptr);
-    // A server without file transfer answers FILE as an unknown verb.
-    auto probe = ConnectAndJoin(port(), "Probe");
-    ASSERT_NE(probe, nullptr);
-    probe->SendLine("FILE CANCEL 1");
-    const auto answer = probe->ReadLine();
-    ASSERT_TRUE(answer);
-    if (answer->starts_with("ERR Unknown Message")) {
-      GTEST_SKIP() << "the server does not support FILE yet (it answered \""
-                   << *answer << "\")";
-    }
-    probe->SendLine("QUIT");
+    const std::string why = WhyNoFileTransfer(port());
+    if (!why.empty()) GTEST_SKIP() << why;
     in_ = MakeTempDir();
     out_ = MakeTempDir();
   }
@@ -201,17 +125,11 @@ TEST_F(FileTransferTest, SenderKeepsToTheWindowAndCancelsWhenTold) {
   std::string received;
   // Chunks come until the window is full; then nothing more comes.
   while (const auto line = bob->ReadLine(std::chrono::milliseconds(500))) {
-    const std::string prefix = "FILE DATA " + id + " ";
-    ASSERT_TRUE(line->starts_with(prefix)) << *line;
-    std::string chunk(line->size(), '\0');
-    size_t length = 0;
-    ASSERT_EQ(sodium_base642bin(reinterpret_cast<unsigned char*>(chunk.data()),
-                                chunk.size(), line->data() + prefix.size(),
-                                line->size() - prefix.size(), nullptr, &length,
-                                nullptr, sodium_base64_VARIANT_ORIGINAL),
-              0);
-    EXPECT_LE(length, 3000u);
-    received.append(chunk, 0, length);
+    ASSERT_TRUE(line->starts_with("FILE DATA " + id + " ")) << *line;
+    const auto chunk = DataChunk(*line);
+    ASSERT_TRUE(chunk) << "not valid Base64: " << *line;
+    EXPECT_LE(chunk->size(), 3000u);
+    received += *chunk;
   }
   EXPECT_EQ(received, content.substr(0, received.size()));
   EXPECT_LE(received.size(), 256u * 1024);
