@@ -176,9 +176,10 @@ TEST_F(FileTransferTest, CancelledOrCorruptTransferLeavesNoFile) {
   // Every byte sent, but not the bytes offered: not kept.
   const std::string second =
       offer_and_accept(Sha256Hex(std::string(10000, 'x')), "wrong.bin");
-  alice->SendLine("FILE DATA " + second + " " +
-                  Base64(content.substr(0, 3000)));
-  alice->SendLine("FILE DATA " + second + " " + Base64(content.substr(3000)));
+  for (size_t at = 0; at < content.size(); at += 3000) {
+    alice->SendLine("FILE DATA " + second + " " +
+                    Base64(content.substr(at, 3000)));
+  }
   alice->SendLine("FILE END " + second);
   const auto refused = bob->WaitForStdout("Not kept: wrong.bin from Alice");
   ASSERT_TRUE(refused);
