@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "client/file_transfer.h"
 #include "client/file_transfers.h"
@@ -27,12 +28,16 @@ void FileTransfers::StartSend(const std::string& to, const std::string& path) {
   transfer->outgoing = true;
   transfer->state = State::kHashing;
   transfer->peer = to;
-  transfer->path = path;
-  transfer->name = OfferName(path);
+  // "~/x" as a shell would read it: users type paths as they know them.
+  const char* home = std::getenv("HOME");
+  transfer->path = path.starts_with("~/") && home != nullptr && home[0] != 0
+                       ? std::string(home) + path.substr(1)
+                       : path;
+  transfer->name = OfferName(transfer->path);
   unnumbered_.push_back(transfer);
   crypto_hash_sha256_init(&transfer->hash);
   Changed();
-  fs::Open(loop_, path, O_RDONLY | O_CLOEXEC, 0,
+  fs::Open(loop_, transfer->path, O_RDONLY | O_CLOEXEC, 0,
            Guard(transfer, [this, transfer](ssize_t result) {
              if (result < 0) {
                End(transfer,

@@ -1,11 +1,27 @@
 // Session: the file commands and FILE lines, handed to the file handler
 // (file_transfers.h); the session keeps only the order of requests and
 // answers, which FILE requests share with every other request.
+#include <algorithm>
+#include <cctype>
+
 #include "client/session.h"
 
 namespace chat::client {
 
 using protocol::ServerLineKind;
+
+namespace {
+
+// Usernames are unique without regard to case (ASCII letters and digits).
+bool SameName(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
 
 bool Session::SendFileRequest(const std::string& request) {
   if (state_ != State::kChatting) return false;
@@ -39,6 +55,11 @@ void Session::FileCommand(const Command& command) {
     Show(renderer_.Error("Choose a username first; then send files"));
   } else if (files_ == nullptr) {
     Show(renderer_.Error("File transfer is not available in this client"));
+  } else if (command.action == Action::kSendFile &&
+             SameName(command.name, name_)) {
+    // Both ends of one transfer in one client: nothing to gain, and the
+    // offer and the transfer would share an id.
+    Show(renderer_.Error("Not sent: you cannot send a file to yourself"));
   } else {
     files_->OnCommand(command);
   }

@@ -99,6 +99,12 @@ TEST_F(SessionFilesTest, EndOfInputWaitsForTransfers) {
   EXPECT_THAT(io_.sent, ElementsAre("QUIT"));
 }
 
+TEST_F(SessionFilesTest, NoFileToOneself) {
+  s().OnInputLine("/send alice notes.txt");
+  EXPECT_THAT(files_.commands, IsEmpty());
+  EXPECT_THAT(io_.shown, Contains(HasSubstr("cannot send a file to yourself")));
+}
+
 TEST_F(SessionFilesTest, FileCommandsNeedAName) {
   Session::Settings settings;
   settings.server = "localhost:8001";
