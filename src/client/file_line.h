@@ -10,13 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/file_request.h"
+
 namespace chat::client {
 
-// Raw bytes per FILE DATA chunk, and what may be sent and not acknowledged.
-inline constexpr size_t kFileChunkBytes = 3000;
-inline constexpr uint64_t kFileWindowBytes = 256 * 1024;
-// The longest file name an offer may carry, in bytes.
-inline constexpr size_t kMaxFileNameBytes = 255;
+// The protocol's limits: raw bytes per chunk, the window, a name's length.
+using protocol::kFileWindow;
+using protocol::kMaxFileChunk;
+using protocol::kMaxFileNameBytes;
 
 struct FilePush {
   enum class Kind { kOffer, kAccept, kReject, kData, kAck, kEnd, kAbort };

@@ -83,31 +83,24 @@ void FileTransfers::OnData(const TransferPtr& transfer,
       transfer->state != State::kAccepting) {
     return;
   }
-  std::string bytes(base64.size() / 4 * 3 + 3, '\0');
-  size_t length = 0;
-  const char* end = nullptr;
-  const bool decoded =
-      !base64.empty() &&
-      sodium_base642bin(reinterpret_cast<unsigned char*>(bytes.data()),
-                        bytes.size(), base64.data(), base64.size(), nullptr,
-                        &length, &end, sodium_base64_VARIANT_ORIGINAL) == 0 &&
-      end == base64.data() + base64.size() && length > 0;
+  char chunk[kMaxFileChunk];
+  const std::optional<size_t> decoded =
+      protocol::DecodeFileChunk(base64, chunk);
   if (!decoded) {
     Abandon(transfer, "Stopped receiving " + Describe(*transfer) +
                           ": a chunk was not valid Base64");
     return;
   }
+  const size_t length = *decoded;
   if (transfer->received + length > transfer->size) {
     Abandon(transfer, "Stopped receiving " + Describe(*transfer) +
                           ": more data came than the offer said");
     return;
   }
-  bytes.resize(length);
   crypto_hash_sha256_update(
-      &transfer->hash, reinterpret_cast<const unsigned char*>(bytes.data()),
-      length);
+      &transfer->hash, reinterpret_cast<const unsigned char*>(chunk), length);
   transfer->received += length;
-  transfer->to_write += bytes;
+  transfer->to_write.append(chunk, length);
   WriteNext(transfer);
 }
 

@@ -17,7 +17,7 @@ namespace {
 using State = FileTransfers::Transfer::State;
 
 // Bytes read per call: sixteen chunks, so each read fills sixteen lines.
-constexpr size_t kReadBytes = 16 * kFileChunkBytes;
+constexpr size_t kReadBytes = 16 * kMaxFileChunk;
 // Hashing reads bigger pieces: nothing waits on them but the offer.
 constexpr size_t kHashReadBytes = 256 * 1024;
 
@@ -171,11 +171,11 @@ void FileTransfers::PumpData(const TransferPtr& transfer) {
     return;
   }
   // The window counts raw bytes sent and not acknowledged.
-  const uint64_t room = kFileWindowBytes - (transfer->sent - transfer->acked);
+  const uint64_t room = kFileWindow - (transfer->sent - transfer->acked);
   uint64_t want = std::min<uint64_t>(
       {transfer->size - transfer->sent, room, uint64_t{kReadBytes}});
   if (want < transfer->size - transfer->sent) {
-    want -= want % kFileChunkBytes;  // whole chunks, except the last
+    want -= want % kMaxFileChunk;  // whole chunks, except the last
   }
   if (want == 0) return;  // the next ACK makes room
   transfer->reading = true;
@@ -199,19 +199,15 @@ void FileTransfers::PumpData(const TransferPtr& transfer) {
 }
 
 void FileTransfers::SendChunks(const TransferPtr& transfer, size_t bytes) {
-  const std::string prefix = "FILE DATA " + std::to_string(transfer->id) + " ";
   std::string line;
-  for (size_t at = 0; at < bytes; at += kFileChunkBytes) {
-    const size_t length = std::min(kFileChunkBytes, bytes - at);
-    const size_t encoded =
-        sodium_base64_ENCODED_LEN(length, sodium_base64_VARIANT_ORIGINAL);
-    line.assign(prefix);
-    line.resize(prefix.size() + encoded);
-    sodium_bin2base64(
-        line.data() + prefix.size(), encoded,
-        reinterpret_cast<const unsigned char*>(transfer->buffer.data() + at),
-        length, sodium_base64_VARIANT_ORIGINAL);
-    line.resize(line.size() - 1);  // the NUL sodium wrote
+  for (size_t at = 0; at < bytes; at += kMaxFileChunk) {
+    const size_t length = std::min(kMaxFileChunk, bytes - at);
+    // A request has the form of the push the recipient gets.
+    line.clear();
+    protocol::AppendFileDataPush(
+        static_cast<uint32_t>(transfer->id),
+        std::string_view(transfer->buffer.data() + at, length), &line);
+    line.pop_back();  // its LF: the connection adds one
     events_.send(line);
   }
   transfer->sent += bytes;
