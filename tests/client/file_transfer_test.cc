@@ -190,5 +190,33 @@ TEST_F(FileTransferTest, CancelledOrCorruptTransferLeavesNoFile) {
   EXPECT_THAT(DirectoryNames(out_), IsEmpty());
 }
 
+TEST_F(FileTransferTest, SenderLeavingMidwayIsSaidAndLeavesNoFile) {
+  auto bob = StartJoined("Bob");
+  auto alice = ConnectAndJoin(port(), "Alice");
+  ASSERT_NE(alice, nullptr);
+  const std::string content = RandomBytes(9000, 8);
+  alice->SendLine("FILE OFFER Bob 9000 " + Sha256Hex(content) + " part.bin");
+  std::optional<std::string> ok;
+  for (int i = 0; i < 10 && !(ok && ok->starts_with("OK FILE OFFER ")); ++i) {
+    ok = alice->ReadLine();
+  }
+  ASSERT_TRUE(ok);
+  const std::string id = ok->substr(14);
+  ASSERT_TRUE(bob->WaitForStdout("Alice offers part.bin"));
+  bob->WriteStdin("/get " + id + "\n");
+  ASSERT_TRUE(alice->SkipUntil("FILE ACCEPT " + id));
+  alice->SendLine("FILE DATA " + id + " " + Base64(content.substr(0, 3000)));
+  ASSERT_TRUE(alice->SkipUntil("FILE ACK " + id + " 3000"));
+  alice->Close();  // gone without a word
+
+  const auto aborted = bob->WaitForStdout("aborted");
+  ASSERT_TRUE(aborted);
+  EXPECT_THAT(*aborted, HasSubstr("part.bin from Alice"));
+  EXPECT_THAT(*aborted, HasSubstr("Sender Left (the sender left)"));
+  bob->CloseStdin();
+  EXPECT_EQ(ExitCode(*bob), 0);
+  EXPECT_THAT(DirectoryNames(out_), IsEmpty());
+}
+
 }  // namespace
 }  // namespace chat::test
