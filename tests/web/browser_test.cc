@@ -108,8 +108,10 @@ TEST(BrowserTest, TransfersAFileEachWayBetweenThePageAndARawSocketUser) {
     }
   }
   const std::string temp = MakeTempDir();
-  RunBrowserScript(*server, "tests/web/files_browser_test.py",
-                   {"--temp-dir", temp}, "files browser test passed");
+  RunBrowserScript(
+      *server, "tests/web/files_browser_test.py",
+      {"--temp-dir", temp, "--screenshot", BuildDirectory() + "/web-files.png"},
+      "files browser test passed");
   RemoveTree(temp);
 }
 

@@ -74,6 +74,7 @@ def run(driver, args):
     picker = driver.find_element(By.ID, "file-input")
     driver.execute_script("arguments[0].classList.remove('hidden')", picker)
     picker.send_keys(path)
+    driver.execute_script("arguments[0].classList.add('hidden')", picker)
     offer = read_until(raw, "FILE OFFER alice ").split(" ")
     file_id = offer[3]
     assert offer[4:] == [str(len(content)), hashlib.sha256(content).hexdigest(),
@@ -130,6 +131,9 @@ def run(driver, args):
     with open(saved, "rb") as got:
         assert got.read() == content, "the download holds other bytes"
     print("a file went from the raw user to the page byte for byte")
+    if args.screenshot:
+        driver.save_screenshot(args.screenshot)
+        print("screenshot saved to", args.screenshot)
     raw.send("QUIT")
 
 
@@ -138,6 +142,7 @@ def main():
     parser.add_argument("--web-port", type=int, required=True)
     parser.add_argument("--plain-port", type=int, required=True)
     parser.add_argument("--temp-dir", required=True)
+    parser.add_argument("--screenshot")
     args = parser.parse_args()
     os.makedirs(os.path.join(args.temp_dir, "downloads"))
     driver = start_browser(os.path.join(args.temp_dir, "downloads"))
