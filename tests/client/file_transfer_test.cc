@@ -94,6 +94,11 @@ TEST_F(FileTransferTest, DeclinedOfferSendsNothing) {
   alice->CloseStdin();
   const auto offer = bob->WaitForStdout("Alice offers secret.txt");
   ASSERT_TRUE(offer);
+  ASSERT_TRUE(bob->WriteStdin("/files\n"));
+  const auto listed = bob->WaitForStdout("secret.txt from Alice");
+  ASSERT_TRUE(listed);
+  EXPECT_THAT(*listed, HasSubstr("(11 B): offered to you: /get " +
+                                 OfferId(*offer) + " or /decline"));
   ASSERT_TRUE(bob->WriteStdin("/decline " + OfferId(*offer) + "\n"));
   EXPECT_TRUE(bob->WaitForStdout("Declined secret.txt from Alice"));
   EXPECT_TRUE(alice->WaitForStdout("Bob declined secret.txt"));
