@@ -13,6 +13,9 @@ namespace chat::server {
 namespace {
 
 constexpr size_t kRingBytes = protocol::kFileWindow;
+// What an emptied ring keeps of the pages it touched: a few chunks' worth.
+constexpr size_t kKeepRingBytes = 16 * 1024;
+constexpr size_t kPageBytes = 4096;
 // A FILE DATA line of a full chunk: "FILE DATA <id> " and 4000 characters.
 constexpr size_t kFeedBelow = 4096;
 
@@ -52,6 +55,8 @@ bool FileRing::Push(std::string_view bytes) {
   std::memcpy(data_ + tail, bytes.data(), first);
   std::memcpy(data_, bytes.data() + first, bytes.size() - first);
   size_ += bytes.size();
+  touched_ = std::max(touched_,
+                      size_ + head_ > kRingBytes ? kRingBytes : size_ + head_);
   return true;
 }
 
@@ -62,8 +67,18 @@ std::string_view FileRing::Front(size_t max) const {
 
 void FileRing::Pop(size_t bytes) {
   size_ -= bytes;
-  // Empty: start again at the front, so the pages in use stay the first.
-  head_ = size_ == 0 ? 0 : (head_ + bytes) % kRingBytes;
+  if (size_ > 0) {
+    head_ = (head_ + bytes) % kRingBytes;
+    return;
+  }
+  // Empty: start again at the front, so the pages in use stay the first,
+  // and give back those a backlog touched beyond them.
+  head_ = 0;
+  if (touched_ > kKeepRingBytes) {
+    size_t end = (touched_ + kPageBytes - 1) / kPageBytes * kPageBytes;
+    (void)madvise(data_ + kKeepRingBytes, end - kKeepRingBytes, MADV_DONTNEED);
+    touched_ = 0;
+  }
 }
 
 FileSide::Entry* FileSide::Find(uint32_t id) {

@@ -10,7 +10,8 @@
 // overflow whatever the client says. The ring is mapped on the first chunk
 // and unmapped when the transfer ends, and starts again at its first byte
 // whenever it empties, so a client that keeps up touches only its first
-// pages: the worker's memory does not grow with the file.
+// pages; pages past those a slow moment filled are given back once it
+// empties again. The worker's memory does not grow with the file.
 //
 // Chunks are written out one line at a time, only while the output holds
 // less than one line (Feed): a chat line for the client is never queued
@@ -47,6 +48,7 @@ class FileRing {
   char* data_ = nullptr;  // mmap'd, protocol::kFileWindow bytes
   size_t head_ = 0;
   size_t size_ = 0;
+  size_t touched_ = 0;  // bytes from data_ written since the last release
 };
 
 class FileSide {
