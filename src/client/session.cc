@@ -134,6 +134,13 @@ void Session::Pump() {
   // A script's end of input waits for its file transfers to end.
   const bool files_busy =
       state_ == State::kChatting && files_ != nullptr && files_->busy();
+  if (queue_.empty() && input_ended_ && files_busy && settings_.interactive &&
+      !said_waiting_for_files_) {
+    said_waiting_for_files_ = true;
+    Show(renderer_.Notice(
+        "Waiting for the file transfers to end before leaving (/files lists "
+        "them; Ctrl-C leaves now)"));
+  }
   if (queue_.empty() && input_ended_ && !files_busy &&
       (state_ == State::kNaming || state_ == State::kChatting ||
        state_ == State::kPassword)) {

@@ -245,6 +245,7 @@ class Session {
   std::string held_broadcast_;  // the line held back, until the next one
   std::time_t joined_at_ = 0;   // when the name was registered
   FileHandler* files_ = nullptr;
+  bool said_waiting_for_files_ = false;  // once, at the end of input
   // Accounts and history.
   std::optional<PasswordAsk> ask_;
   std::string file_password_;               // --password-file; wiped at the end

@@ -99,6 +99,30 @@ TEST_F(SessionFilesTest, EndOfInputWaitsForTransfers) {
   EXPECT_THAT(io_.sent, ElementsAre("QUIT"));
 }
 
+TEST_F(SessionFilesTest, AtATerminalTheWaitIsSaidOnce) {
+  Session::Settings settings;
+  settings.user = "Alice";
+  settings.interactive = true;
+  settings.server = "localhost:8001";
+  RecordingIo io;
+  Session session(settings, renderer_, io);
+  session.SetFileHandler(&files_);
+  session.OnConnected();
+  session.OnServerLine("OK JOIN Alice");
+  files_.is_busy = true;
+  session.OnInputEnd();
+  session.OnFilesChanged();
+  int said = 0;
+  for (const std::string& line : io.shown) {
+    if (line.find("Waiting for the file transfers") != std::string::npos) {
+      ++said;
+    }
+  }
+  EXPECT_EQ(said, 1);
+  session.OnInterrupt();  // Ctrl-C leaves at once
+  EXPECT_EQ(io.sent.back(), "QUIT");
+}
+
 TEST_F(SessionFilesTest, NoFileToOneself) {
   s().OnInputLine("/send alice notes.txt");
   EXPECT_THAT(files_.commands, IsEmpty());
