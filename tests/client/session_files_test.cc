@@ -37,14 +37,18 @@ class RecordingFiles : public FileHandler {
 
 class SessionFilesTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Start("Alice", false); }
+  // A session with the recording file handler, joined as `user` if any.
+  void Start(std::optional<std::string> user, bool interactive) {
     Session::Settings settings;
-    settings.user = "Alice";
+    settings.user = user;
+    settings.interactive = interactive;
     settings.server = "localhost:8001";
+    io_ = RecordingIo();
     session_.emplace(settings, renderer_, io_);
     session_->SetFileHandler(&files_);
     session_->OnConnected();
-    session_->OnServerLine("OK JOIN Alice");
+    if (user) session_->OnServerLine("OK JOIN " + *user);
     io_.sent.clear();
   }
   Session& s() { return *session_; }
@@ -100,27 +104,19 @@ TEST_F(SessionFilesTest, EndOfInputWaitsForTransfers) {
 }
 
 TEST_F(SessionFilesTest, AtATerminalTheWaitIsSaidOnce) {
-  Session::Settings settings;
-  settings.user = "Alice";
-  settings.interactive = true;
-  settings.server = "localhost:8001";
-  RecordingIo io;
-  Session session(settings, renderer_, io);
-  session.SetFileHandler(&files_);
-  session.OnConnected();
-  session.OnServerLine("OK JOIN Alice");
+  Start("Alice", true);
   files_.is_busy = true;
-  session.OnInputEnd();
-  session.OnFilesChanged();
+  s().OnInputEnd();
+  s().OnFilesChanged();
   int said = 0;
-  for (const std::string& line : io.shown) {
+  for (const std::string& line : io_.shown) {
     if (line.find("Waiting for the file transfers") != std::string::npos) {
       ++said;
     }
   }
   EXPECT_EQ(said, 1);
-  session.OnInterrupt();  // Ctrl-C leaves at once
-  EXPECT_EQ(io.sent.back(), "QUIT");
+  s().OnInterrupt();  // Ctrl-C leaves at once
+  EXPECT_EQ(io_.sent.back(), "QUIT");
 }
 
 TEST_F(SessionFilesTest, NoFileToOneself) {
@@ -130,15 +126,10 @@ TEST_F(SessionFilesTest, NoFileToOneself) {
 }
 
 TEST_F(SessionFilesTest, FileCommandsNeedAName) {
-  Session::Settings settings;
-  settings.server = "localhost:8001";
-  RecordingIo io;
-  Session unnamed(settings, renderer_, io);
-  unnamed.SetFileHandler(&files_);
-  unnamed.OnConnected();
-  unnamed.OnInputLine("/files");
+  Start(std::nullopt, false);
+  s().OnInputLine("/files");
   EXPECT_THAT(files_.commands, IsEmpty());
-  EXPECT_THAT(io.shown, Contains(HasSubstr("Choose a username first")));
+  EXPECT_THAT(io_.shown, Contains(HasSubstr("Choose a username first")));
 }
 
 }  // namespace
