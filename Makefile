@@ -199,7 +199,7 @@ $(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB) \
 
 $(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB) \
     $(COMMAND_LINE_LIB) $(TRANSPORT_LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(TRANSPORT_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(TRANSPORT_LIBS) -lsodium
 
 # What each module's tests link and which programs they start.
 LIBS_ipc := $(IPC_LIB)
