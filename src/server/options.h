@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/address_policy.h"
+#include "server/keepalive.h"
 #include "server/log.h"
 
 namespace chat::server {
@@ -51,6 +53,10 @@ struct Options {
   std::string tls_cert;
   std::string tls_key;
   std::vector<std::string> web_origins;
+
+  // Per-address limits (guard_options.cc).
+  AddressPolicy address_policy;  // who the limits apply to
+  KeepaliveOptions keepalive;    // dead peers (keepalive.h)
 };
 
 // Exit statuses of the server process.

@@ -20,6 +20,7 @@
 
 #include "ipc/io.h"
 #include "server/address.h"
+#include "server/keepalive.h"
 #include "server/password.h"
 #include "server/session.h"
 #include "server/ways_in.h"
@@ -200,6 +201,10 @@ void Worker::Run() {
   if (setsockopt(client_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) !=
       0) {
     log_.Error(subject_, ErrnoText("setsockopt TCP_NODELAY", errno));
+  }
+  if (std::string error = SetKeepalive(client_.get(), options_.keepalive);
+      !error.empty()) {
+    log_.Error(subject_, error);
   }
   join_deadline_ =
       Clock::now() + std::chrono::seconds(options_.join_timeout_seconds);
