@@ -11,6 +11,7 @@
 
 #include "command_line/program_name.h"
 #include "command_line/usage.h"
+#include "server/flood_options.h"
 #include "server/guard_options.h"
 #include "server/transport_options.h"
 
@@ -114,6 +115,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
 
   AddTransportOptions(app, &options);
   AddGuardOptions(app, &options);
+  AddFloodOptions(app, &options);
 
   try {
     app.parse(argc, argv);

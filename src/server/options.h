@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/address_policy.h"
+#include "server/flood.h"
 #include "server/log.h"
 
 namespace chat::server {
@@ -49,6 +50,9 @@ struct Options {
 
   // Per-address limits (guard_options.cc).
   AddressPolicy address_policy;  // who the limits apply to
+
+  // Flood control (flood.h): nullopt with --flood off.
+  std::optional<FloodLimit> flood = kDefaultFlood;
 };
 
 // Exit statuses of the server process.

@@ -31,6 +31,8 @@
 #include "server/log.h"
 #include "server/output_buffer.h"
 #include "server/password.h"
+#include "server/request_log.h"
+#include "server/token_bucket.h"
 
 namespace chat::server {
 
@@ -58,6 +60,13 @@ class Session {
   // (the client does not read its answers), so that pipelined requests
   // cannot make the output grow without bound. 0: never pause.
   void set_output_pause(size_t bytes) { output_pause_ = bytes; }
+
+  // Flood control (flood.h): lines are handled only while `flood` has a
+  // line's worth of budget; null (the default): no limit. The worker owns
+  // the bucket and wakes the session when the budget is back.
+  void set_flood(TokenBucket* flood) { flood_ = flood; }
+  // Whether lines wait for the flood budget (and input is not read).
+  bool throttled() const { return throttled_; }
 
   // Bytes read from the client. Complete lines are handled at once, up to a
   // BCST or the output pause; the rest wait in the line assembler.
@@ -182,6 +191,8 @@ class Session {
   void NoteRoomAnswer(std::string_view line);
   void HistoryAnswered(uint8_t status);
   void LogRequest(const protocol::Request& request, std::string_view line);
+  // Flood control's charge for an answer of `bytes` (flood.h).
+  void ChargeAnswer(size_t bytes);
   // The user for the log: its name, or "(unregistered)".
   std::string Who() const;
   // Ends the session: leaves the registry (announcing LEFT through the
@@ -193,6 +204,10 @@ class Session {
   const ipc::WorkerId id_;
   const Log& log_;
   const std::string subject_;
+  // Per-request log lines, held to a rate (request_log.h).
+  RequestLog request_log_{log_, subject_};
+  TokenBucket* flood_ = nullptr;
+  bool throttled_ = false;
 
   protocol::LineAssembler assembler_;
   OutputBuffer output_;

@@ -17,9 +17,11 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "ipc/io.h"
 #include "server/address.h"
+#include "server/address_policy.h"
 #include "server/password.h"
 #include "server/session.h"
 #include "server/ways_in.h"
@@ -142,6 +144,9 @@ class Worker {
   std::unique_ptr<transport::Stream> other_stream_;
   transport::Stream* stream_ = &plain_;
   Session session_;
+  // Flood control's budget of lines (flood.h); empty when --flood is off or
+  // the client's address is exempt (address_policy.h).
+  std::optional<TokenBucket> flood_;
   const size_t output_high_water_;
   ipc::UniqueFd signals_;
   Clock::time_point join_deadline_;
@@ -200,6 +205,12 @@ void Worker::Run() {
       0) {
     log_.Error(subject_, ErrnoText("setsockopt TCP_NODELAY", errno));
   }
+  if (options_.flood &&
+      SubjectToLimits(options_.address_policy, PeerAddress16(client_.get()))) {
+    flood_.emplace(options_.flood->burst, options_.flood->per_second,
+                   Clock::now());
+    session_.set_flood(&*flood_);
+  }
   join_deadline_ =
       Clock::now() + std::chrono::seconds(options_.join_timeout_seconds);
   session_.Start();
@@ -229,6 +240,13 @@ void Worker::Turn() {
   bool write_client = !session_.output().empty() && !channel_.has_queued();
   fds[2].events = stream_->Events(read_client, write_client);
   int timeout = session_.registered() ? -1 : MillisecondsUntil(join_deadline_);
+  // Lines held for the flood budget are taken up again once it is back
+  // (Resume, at the top of the next turn); the socket is not read meanwhile.
+  if (session_.throttled() && flood_) {
+    const auto now = Clock::now();
+    int wait = MillisecondsUntil(now + flood_->UntilReady(now));
+    timeout = timeout < 0 ? wait : std::min(timeout, wait);
+  }
   // Input a transport has already taken off the socket wakes no poll.
   const bool buffered = read_client && stream_->has_buffered_input();
   if (buffered) timeout = 0;
