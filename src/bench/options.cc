@@ -152,8 +152,8 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                  "rtt: first round trips left out of the statistics")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
   app.add_option("--flooders", o.flooders,
-                 "flood: users flooding (default 1; they connect first, from "
-                 "127.0.0.1 on)")
+                 "flood: users flooding (default 1; from 127.0.0.3 on, after "
+                 "the pair)")
       ->check(CLI::Range(int64_t{1}, int64_t{1000}));
   std::string flood_with = "bcst";
   app.add_option("--flood-with", flood_with,

@@ -169,10 +169,11 @@ else
     # BCST to 50 readers, or four send LIST among 1,000 users; each against
     # a server that exempts loopback (no flood control: the figures of
     # issue 13) and one that limits the flooders (*limited, see start_ours).
-    "floodbcst|flood -n 50 -m 2000 -d 10"
-    "floodbcstlimited|flood -n 50 -m 2000 -d 10"
-    "floodlist|flood -n 1000 -m 2000 -d 10 -t 90 --flooders 4 --flood-with list"
-    "floodlistlimited|flood -n 1000 -m 2000 -d 10 -t 90 --flooders 4 --flood-with list"
+    # 250 source addresses: at most a few silent readers share one.
+    "floodbcst|flood -n 50 -m 2000 -d 10 --sources 250"
+    "floodbcstlimited|flood -n 50 -m 2000 -d 10 --sources 250"
+    "floodlist|flood -n 1000 -m 2000 -d 10 -t 90 --flooders 4 --flood-with list --sources 250"
+    "floodlistlimited|flood -n 1000 -m 2000 -d 10 -t 90 --flooders 4 --flood-with list --sources 250"
   )
 fi
 selected=()
@@ -218,12 +219,13 @@ start_ours() {
   local out="$tmp/server.$starts.out" err="$tmp/server.$starts.err"
   [ "$way" = tls ] && extra=(--tls-port 0)
   [ "$way" = web ] && extra=(--web-port 0)
-  # Flood control for the flooders alone: chat-bench connects them first,
-  # from 127.0.0.1 on (at most 4 here), and every other source address it
-  # uses (127.0.0.5 and up, fewer than 255) is exempt.
-  [ "$way" = limited ] && extra=(--limit-loopback --exempt 127.0.0.5/32
-    --exempt 127.0.0.6/31 --exempt 127.0.0.8/29 --exempt 127.0.0.16/28
-    --exempt 127.0.0.32/27 --exempt 127.0.0.64/26 --exempt 127.0.0.128/25)
+  # Flood control for the flooders alone: chat-bench connects the pair
+  # from 127.0.0.1 and .2, then the flooders from 127.0.0.3 (at most 4
+  # here), then the readers; every address but the flooders' is exempt.
+  [ "$way" = limited ] && extra=(--limit-loopback --exempt 127.0.0.1/32
+    --exempt 127.0.0.2/32 --exempt 127.0.0.7/32 --exempt 127.0.0.8/29
+    --exempt 127.0.0.16/28 --exempt 127.0.0.32/27 --exempt 127.0.0.64/26
+    --exempt 127.0.0.128/25)
   "${PIN_SERVER[@]}" "$SERVER" 0 --bind 127.0.0.1 --max-users 12000 \
     --max-connections 12000 --join-timeout 600 -q "${extra[@]}" \
     --data-dir "$tmp/data.$starts" >"$out" 2>"$err" &
