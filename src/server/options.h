@@ -11,8 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "server/address_limits.h"
 #include "server/address_policy.h"
 #include "server/flood.h"
+#include "server/keepalive.h"
 #include "server/log.h"
 
 namespace chat::server {
@@ -49,7 +51,9 @@ struct Options {
   std::vector<std::string> web_origins;
 
   // Per-address limits (guard_options.cc).
-  AddressPolicy address_policy;  // who the limits apply to
+  AddressPolicy address_policy;        // who the limits apply to
+  KeepaliveOptions keepalive;          // dead peers (keepalive.h)
+  AddressLimitsConfig address_limits;  // per-address connection limits
 
   // Flood control (flood.h): nullopt with --flood off.
   std::optional<FloodLimit> flood = kDefaultFlood;

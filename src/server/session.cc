@@ -5,6 +5,7 @@
 
 #include "protocol/reply.h"
 #include "protocol/text.h"
+#include "server/cross_protocol.h"
 #include "server/flood.h"
 #include "store/wire.h"
 
@@ -78,6 +79,17 @@ void Session::ChargeAnswer(size_t bytes) {
 
 void Session::HandleLine(std::string_view line) {
   if (line.empty()) return;
+  if (!registered_ && LooksLikeHttp(line)) {
+    // No answer, not even an error: a browser made to send this must not
+    // get a chat line back for the page to read, nor the body's lines
+    // obeyed. Whatever is still unwritten (HELLO) is dropped too.
+    log_.Error(subject_,
+               "possible SECURITY ATTACK detected: an HTTP request "
+               "(cross-protocol scripting) on the chat port; closed");
+    output_.DropAll();
+    End(EndReason::kCrossProtocol);
+    return;
+  }
   if (!protocol::IsValidText(line)) {
     request_log_.Info("bad request by " + Who() + ": Invalid Text");
     Reply(FormatError(ErrorCode::kInvalidText));
