@@ -272,7 +272,9 @@ void ClientPool::DispatchLine(int id, std::string_view line) {
       return;
     case EventKind::kHello:
     case EventKind::kPong:
+      return;
     case EventKind::kOther:
+      if (c.state == ClientState::kReady) handler_->OnOther(id, event);
       return;
     case EventKind::kMalformed:
       CountError(id, "malformed line: " + std::string(line));

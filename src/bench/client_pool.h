@@ -59,6 +59,12 @@ class ClientHandler {
   // Every line of a ready connection except what the pool handles itself
   // (PING, announcements, informational lines).
   virtual void OnEvent(int id, const Event& event) = 0;
+  // Informational lines (LIST answers, IRC numerics), which most scenarios
+  // ignore.
+  virtual void OnOther(int id, const Event& event) {
+    (void)id;
+    (void)event;
+  }
   // The connection is gone: closed by the server, failed to connect, or
   // refused at registration. Not called for Close().
   virtual void OnClosed(int id) { (void)id; }

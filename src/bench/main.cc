@@ -21,6 +21,8 @@ int64_t DescriptorsNeeded(const chat::bench::Options& options) {
   switch (options.scenario) {
     case Scenario::kRtt:
       return options.users + 2 + 16;
+    case Scenario::kFlood:
+      return options.users + 2 + options.flooders + 16;
     case Scenario::kFanout:
       return options.users + 1 + 16;
     case Scenario::kChurn:

@@ -16,6 +16,8 @@ const char* ScenarioName(Scenario scenario) {
   switch (scenario) {
     case Scenario::kRtt:
       return "rtt";
+    case Scenario::kFlood:
+      return "flood";
     case Scenario::kFanout:
       return "fanout";
     case Scenario::kChurn:
@@ -40,6 +42,14 @@ void ApplyDefaults(Options* o) {
       if (o->users < 0) o->users = 0;
       if (o->messages < 0) o->messages = 5000;
       if (o->warmup < 0) o->warmup = std::min<int64_t>(100, o->messages / 10);
+      if (o->duration < 0) o->duration = 30;
+      break;
+    case Scenario::kFlood:
+      // Fifty readers of the flood, as in the measurement that asked for
+      // flood control; two phases of 2000 round trips.
+      if (o->users < 0) o->users = 50;
+      if (o->messages < 0) o->messages = 2000;
+      if (o->warmup < 0) o->warmup = 100;
       if (o->duration < 0) o->duration = 30;
       break;
     case Scenario::kFanout:
@@ -99,12 +109,12 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   std::string scenario = "rtt";
   int server_pid = 0;
   app.add_option("SCENARIO", scenario,
-                 "rtt, fanout, churn, hold, login or file; or, with no server, "
-                 "fork "
-                 "(this machine's cost of a process per session) or switch "
-                 "(its cost of waking one process among many)")
+                 "rtt, flood, fanout, churn, hold, login or file; or, with no "
+                 "server, fork (this machine's cost of a process per session) "
+                 "or switch (its cost of waking one process among many)")
       ->required()
-      ->check(CLI::IsMember({"rtt", "fanout", "churn", "hold", "login", "file",
+      ->check(CLI::IsMember({"rtt", "flood", "fanout", "churn", "hold", "login",
+                             "file",
                              "fork", "switch"}));
   app.add_option("-p,--port", o.port,
                  "server port (required but for fork and switch)");
@@ -136,9 +146,9 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                "hold, IRC: also join the channel, so that every "
                "registration is announced to all as in the chat protocol");
   app.add_option("-n,--users", o.users,
-                 "rtt: idle users; fanout: receivers; hold: users; login: "
-                 "accounts (default 50); switch: processes in the ring; file: "
-                 "transfers at once (default 1)")
+                 "rtt: idle users; flood: readers; fanout: receivers; hold: "
+                 "users; login: accounts (default 50); switch: processes in "
+                 "the ring; file: transfers at once (default 1)")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
   app.add_option("-m,--messages", o.messages,
                  "rtt: round trips; fanout: broadcasts; fork: processes; "
@@ -147,6 +157,14 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   app.add_option("--warmup", o.warmup,
                  "rtt: first round trips left out of the statistics")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
+  app.add_option("--flooders", o.flooders,
+                 "flood: users flooding (default 1; from 127.0.0.3 on, after "
+                 "the pair)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000}));
+  std::string flood_with = "bcst";
+  app.add_option("--flood-with", flood_with,
+                 "flood: what the flooders send, bcst (to every user) or list")
+      ->check(CLI::IsMember({"bcst", "list"}));
   app.add_option("-w,--window", o.window, "fanout: broadcasts in flight")
       ->check(CLI::Range(int64_t{1}, int64_t{100'000}));
   app.add_option("-s,--size", o.size, "bytes of message text (default 32)")
@@ -194,6 +212,8 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
     return outcome;
   }
   if (scenario == "rtt") o.scenario = Scenario::kRtt;
+  if (scenario == "flood") o.scenario = Scenario::kFlood;
+  o.flood_with_list = flood_with == "list";
   if (scenario == "fanout") o.scenario = Scenario::kFanout;
   if (scenario == "churn") o.scenario = Scenario::kChurn;
   if (scenario == "hold") o.scenario = Scenario::kHold;

@@ -16,6 +16,7 @@ namespace chat::bench {
 // processes passing a token through pipes), the floor under its fan-out.
 enum class Scenario {
   kRtt,
+  kFlood,
   kFanout,
   kChurn,
   kHold,
@@ -45,10 +46,12 @@ struct Options {
   // rtt: round trips; fanout: broadcasts; fork: processes; switch: hops;
   // file: MiB per file
   int64_t messages = -1;
-  int64_t warmup = -1;      // rtt: round trips left out of the statistics
-  int64_t window = 1;       // fanout: broadcasts in flight
-  int64_t size = 32;        // bytes of message text
-  int64_t connectors = -1;  // churn (default 16), login (default 8)
+  int64_t warmup = -1;           // rtt: round trips left out of the statistics
+  int64_t window = 1;            // fanout: broadcasts in flight
+  int64_t flooders = 1;          // flood: users flooding
+  bool flood_with_list = false;  // flood: LIST rather than BCST
+  int64_t size = 32;             // bytes of message text
+  int64_t connectors = -1;       // churn (default 16), login (default 8)
   // churn, login: run time; hold: hold time; rtt, fanout: cap
   double duration = -1;
   int64_t concurrency = 64;  // connections between connect and ready

@@ -1,6 +1,6 @@
-// The benchmark scenarios (rtt, fanout, churn, hold, login against a server;
-// fork and switch on this machine alone) and what they share: how users are
-// named and connected, the wait for announcements, message texts, what goes
+// The benchmark scenarios (rtt, flood, fanout, churn, hold, login against a
+// server; fork and switch on this machine alone) and what they share: how users
+// are named and connected, the wait for announcements, message texts, what goes
 // into every report, and the server's CPU and memory as /proc shows them.
 #ifndef CHAT_BENCH_SCENARIO_H_
 #define CHAT_BENCH_SCENARIO_H_
@@ -29,6 +29,8 @@ struct RunContext {
 };
 
 Report RunRtt(const RunContext& context);
+// rtt of a quiet pair, alone and then while others flood (rtt.cc).
+Report RunFlood(const RunContext& context);
 Report RunFanout(const RunContext& context);
 Report RunChurn(const RunContext& context);
 Report RunHold(const RunContext& context);

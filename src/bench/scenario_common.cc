@@ -222,6 +222,8 @@ Report RunScenario(const RunContext& context) {
   switch (context.options.scenario) {
     case Scenario::kRtt:
       return RunRtt(context);
+    case Scenario::kFlood:
+      return RunFlood(context);
     case Scenario::kFanout:
       return RunFanout(context);
     case Scenario::kChurn:

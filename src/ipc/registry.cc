@@ -6,13 +6,9 @@
 //   Header | Slot[max_users] | index[index_size] | connection_slot[max_conns]
 // The slots are the truth. The index (open addressing, linear probing,
 // backward-shift deletion, keyed by the lower-cased name), the per-connection
-// table, the free list and the count are derived from them and are rebuilt
-// whenever a previous owner of the mutex died.
+// table, the free list, the in-use list and the count are derived from them
+// and are rebuilt whenever a previous owner of the mutex died.
 #include "ipc/registry.h"
-
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,14 +18,16 @@
 #include <cstring>
 #include <new>
 #include <utility>
+#include <vector>
 
 #include "ipc/robust_mutex.h"
+#include "ipc/siphash.h"
 
 namespace chat::ipc {
 namespace {
 
 constexpr uint64_t kMagic = 0x31676572'74616863;  // "chatreg1", little end
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 // Bounds the segment (under 80 MiB at the limit) and keeps every index and
 // count in 32 bits.
 constexpr uint32_t kMaxCapacity = 1u << 20;
@@ -50,6 +48,11 @@ static_assert(std::atomic_ref<uint32_t>::required_alignment <=
 struct Slot {
   uint32_t state;
   uint32_t next_free;  // free-list link: derived data, meaningful while free
+  // In-use list links (derived data, meaningful while used): the registered
+  // slots in join order, so that Names() costs the registered users, not
+  // max_users, and needs no sort.
+  uint32_t used_prev;
+  uint32_t used_next;
   uint64_t join_sequence;
   WorkerId worker;
   uint8_t name_length;
@@ -91,71 +94,6 @@ bool SameNameIgnoringCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-uint64_t Rotl(uint64_t x, int bits) { return (x << bits) | (x >> (64 - bits)); }
-
-// SipHash-2-4, keyed with a random key per segment: names come from clients,
-// and a keyed hash stops anyone from choosing names that all collide and turn
-// each lookup into a scan.
-uint64_t SipHash24(const uint64_t key[2], const unsigned char* in,
-                   size_t length) {
-  uint64_t v0 = 0x736f6d6570736575ULL ^ key[0];
-  uint64_t v1 = 0x646f72616e646f6dULL ^ key[1];
-  uint64_t v2 = 0x6c7967656e657261ULL ^ key[0];
-  uint64_t v3 = 0x7465646279746573ULL ^ key[1];
-  auto round = [&] {
-    v0 += v1;
-    v1 = Rotl(v1, 13);
-    v1 ^= v0;
-    v0 = Rotl(v0, 32);
-    v2 += v3;
-    v3 = Rotl(v3, 16);
-    v3 ^= v2;
-    v0 += v3;
-    v3 = Rotl(v3, 21);
-    v3 ^= v0;
-    v2 += v1;
-    v1 = Rotl(v1, 17);
-    v1 ^= v2;
-    v2 = Rotl(v2, 32);
-  };
-  size_t whole = length - length % 8;
-  for (size_t i = 0; i < whole; i += 8) {
-    uint64_t m = 0;
-    for (int j = 0; j < 8; ++j) m |= uint64_t{in[i + j]} << (8 * j);
-    v3 ^= m;
-    round();
-    round();
-    v0 ^= m;
-  }
-  uint64_t last = uint64_t{length} << 56;
-  for (size_t j = 0; j < length % 8; ++j) {
-    last |= uint64_t{in[whole + j]} << (8 * j);
-  }
-  v3 ^= last;
-  round();
-  round();
-  v0 ^= last;
-  v2 ^= 0xff;
-  round();
-  round();
-  round();
-  round();
-  return v0 ^ v1 ^ v2 ^ v3;
-}
-
-void RandomKey(uint64_t key[2]) {
-  if (::getrandom(key, 2 * sizeof(uint64_t), 0) ==
-      static_cast<ssize_t>(2 * sizeof(uint64_t))) {
-    return;
-  }
-  // No getrandom (old kernel, seccomp): a weaker but still per-run key.
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  key[0] = static_cast<uint64_t>(now.tv_nsec) * 0x9e3779b97f4a7c15ULL ^
-           static_cast<uint64_t>(now.tv_sec);
-  key[1] = static_cast<uint64_t>(::getpid()) * 0xc2b2ae3d27d4eb4fULL ^ key[0];
-}
-
 size_t AlignUp(size_t n) { return (n + 63) & ~size_t{63}; }
 
 }  // namespace
@@ -180,6 +118,8 @@ struct Registry::Header {
   // counters is derived from the slots.
   uint32_t count;
   uint32_t free_head;
+  uint32_t used_head;  // the in-use list, oldest join first
+  uint32_t used_tail;
   uint64_t next_join_sequence;
   uint64_t repairs;
 
@@ -269,6 +209,51 @@ struct Registry::Header {
     free_head = slot;
   }
 
+  // Appends `slot` to the in-use list. Crash-safe as all derived data is:
+  // the list is rebuilt from the slots after a death (Rebuild). `update`:
+  // called by Join (whose test hook runs halfway), not by the rebuild.
+  void LinkUsed(uint32_t slot, bool update) {
+    Slot& s = slots()[slot];
+    s.used_prev = used_tail;
+    s.used_next = kNoSlot;
+    if (used_tail == kNoSlot) {
+      used_head = slot;
+    } else {
+      slots()[used_tail].used_next = slot;
+    }
+    if (update) RunHook("join:listing");
+    used_tail = slot;
+  }
+
+  void UnlinkUsed(uint32_t slot) {
+    Slot& s = slots()[slot];
+    if (s.used_prev == kNoSlot) {
+      used_head = s.used_next;
+    } else {
+      slots()[s.used_prev].used_next = s.used_next;
+    }
+    RunHook("leave:unlisting");
+    if (s.used_next == kNoSlot) {
+      used_tail = s.used_prev;
+    } else {
+      slots()[s.used_next].used_prev = s.used_prev;
+    }
+  }
+
+  // The in-use list from the slots marked used, in join order. Only a
+  // repair pays for the sort.
+  void RebuildUsedList() {
+    std::vector<std::pair<uint64_t, uint32_t>> used;
+    used.reserve(count);
+    Slot* all = slots();
+    for (uint32_t i = 0; i < max_users; ++i) {
+      if (all[i].state == kSlotUsed) used.emplace_back(all[i].join_sequence, i);
+    }
+    std::sort(used.begin(), used.end());
+    used_head = used_tail = kNoSlot;
+    for (const auto& [sequence, slot] : used) LinkUsed(slot, false);
+  }
+
   bool SlotLooksValid(Slot& slot) {
     return slot.name_length >= 1 && slot.name_length <= kMaxNameLength &&
            IsValidRegistryName({slot.name, slot.name_length}) &&
@@ -308,6 +293,7 @@ struct Registry::Header {
       if (all[i].state == kSlotFree) PushFree(i);
     }
     next_join_sequence = std::max(next_join_sequence, last_sequence + 1);
+    RebuildUsedList();
   }
 
   void LockAndRepair() {
@@ -393,7 +379,7 @@ std::optional<Registry> Registry::Create(uint32_t max_users,
   header->slots_offset = slots_offset;
   header->index_offset = index_offset;
   header->connections_offset = connections_offset;
-  RandomKey(header->hash_key);
+  RandomSipHashKey(header->hash_key);
   header->next_join_sequence = 1;
   if (int result = header->mutex.Init(); result != 0) {
     *error =
@@ -443,6 +429,7 @@ JoinResult Registry::Join(std::string_view name, WorkerId worker) {
   table->IndexInsert(index);
   table->connection_slot()[worker.connection] = index;
   ++table->count;
+  table->LinkUsed(index, true);
   RunHook("join:indexed");
   return JoinResult::kJoined;
 }
@@ -465,6 +452,7 @@ std::optional<std::string> Registry::Leave(WorkerId worker) {
   RunHook("leave:state-cleared");
 
   table->IndexErase(position);
+  table->UnlinkUsed(index);
   table->connection_slot()[worker.connection] = kNoSlot;
   table->PushFree(index);
   --table->count;
@@ -496,21 +484,18 @@ bool Registry::SetPrivacy(WorkerId worker, bool ask) {
 }
 
 std::vector<std::string> Registry::Names() {
-  std::vector<std::pair<uint64_t, std::string>> joined;
-  {
-    Header::Guard table(header());
-    joined.reserve(table->count);
-    Slot* slots = table->slots();
-    for (uint32_t i = 0; i < table->max_users; ++i) {
-      if (LoadState(slots[i]) == kSlotUsed) {
-        joined.emplace_back(slots[i].join_sequence, table->NameOf(i));
-      }
-    }
-  }
-  std::sort(joined.begin(), joined.end());
   std::vector<std::string> names;
-  names.reserve(joined.size());
-  for (auto& entry : joined) names.push_back(std::move(entry.second));
+  Header::Guard table(header());
+  names.reserve(table->count);
+  // The in-use list is in join order and holds exactly the used slots
+  // (CheckInvariantsForTesting); the bound only guards against a corrupt
+  // table.
+  Slot* slots = table->slots();
+  for (uint32_t slot = table->used_head;
+       slot != kNoSlot && names.size() < table->count;
+       slot = slots[slot].used_next) {
+    names.emplace_back(table->NameOf(slot));
+  }
   return names;
 }
 
@@ -578,6 +563,23 @@ std::string Registry::CheckInvariantsForTesting() {
     }
   }
   if (held != used) return "connection table holds a different count";
+  uint32_t listed = 0;
+  uint32_t previous = kNoSlot;
+  for (uint32_t slot = table->used_head; slot != kNoSlot;
+       slot = slots[slot].used_next) {
+    if (slot >= table->max_users || LoadState(slots[slot]) != kSlotUsed) {
+      return "in-use list holds a free or bad slot";
+    }
+    if (slots[slot].used_prev != previous) return "in-use list: bad back link";
+    if (previous != kNoSlot &&
+        slots[previous].join_sequence >= slots[slot].join_sequence) {
+      return "in-use list out of join order";
+    }
+    if (++listed > table->max_users) return "in-use list has a cycle";
+    previous = slot;
+  }
+  if (previous != table->used_tail) return "in-use list: bad tail";
+  if (listed != used) return "in-use list holds a different count";
   uint32_t free_count = 0;
   for (uint32_t slot = table->free_head; slot != kNoSlot;
        slot = slots[slot].next_free) {

@@ -4,12 +4,13 @@
 //
 // The broker creates it before the first fork; workers inherit the mapping.
 // Join, Lookup and Leave are O(1) in the number of users (an open-addressing
-// index and a per-connection table inside the segment); Names() scans the
-// slots and sorts, and only LIST uses it.
+// index and a per-connection table inside the segment); Names() walks an
+// in-use list kept in join order, so LIST costs the registered users, not
+// max_users.
 //
 // Crash safety: every slot carries a state word written last when a slot is
-// filled and first when it is emptied. The index, the free list and the count
-// are derived data. A locker that finds the previous owner dead (EOWNERDEAD)
+// filled and first when it is emptied. The index, the free list, the in-use
+// list and the count are derived data. A locker that finds the previous owner dead (EOWNERDEAD)
 // throws the derived data away and rebuilds it from the slots, treating any
 // slot caught half-written as free, so an interrupted update leaves no trace.
 #ifndef CHAT_IPC_REGISTRY_H_
@@ -69,7 +70,7 @@ class Registry {
   // Finds a registered name without regard to letter case.
   std::optional<RegisteredUser> Lookup(std::string_view name);
 
-  // All registered names in the order they joined.
+  // All registered names in the order they joined; O(registered users).
   std::vector<std::string> Names();
 
   // Privacy settings (PROTOCOL.md "Private-message requests"). A name
@@ -91,15 +92,18 @@ class Registry {
   // Test hook: called with the lock held at named points inside Join,
   // Leave and the repair, so a test can SIGKILL a process in the middle of
   // an update. Stages: "join:slot-written" (name stored, state not yet
-  // final), "join:indexed" (committed and indexed), "leave:state-cleared"
-  // (state cleared, index not yet), "repair:derived-cleared" (a repair has
-  // thrown the derived data away, nothing rebuilt yet). Null (the default)
+  // final), "join:listing" (committed, indexed, linked into the in-use
+  // list from its predecessor but not yet its tail), "join:indexed"
+  // (committed, indexed and listed), "leave:state-cleared" (state cleared,
+  // index not yet), "leave:unlisting" (unlinked from its predecessor, not
+  // yet from its successor), "repair:derived-cleared" (a repair has thrown
+  // the derived data away, nothing rebuilt yet). Null (the default)
   // costs one test.
   using UpdateHook = void (*)(const char* stage);
   static void SetUpdateHookForTesting(UpdateHook hook);
 
   // Cross-checks the slots against every piece of derived data (index,
-  // connection table, free list, count), repairing first if an owner died.
+  // connection table, free list, in-use list, count), repairing first if an owner died.
   // Returns "" when all agree, else what is wrong.
   std::string CheckInvariantsForTesting();
 

@@ -16,6 +16,9 @@ constexpr int kAcceptsPerTurn = 64;
 // After a failed fork or accept for lack of resources, the listeners rest
 // this long instead of failing again at once in a busy loop.
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
+// What a client refused by a per-address limit is told (PROTOCOL.md); the
+// log says which limit.
+constexpr std::string_view kFromYourAddress = "from your address";
 
 }  // namespace
 
@@ -54,28 +57,41 @@ void Broker::AcceptFrom(size_t listener) {
           return;
       }
     }
-    StartWorker(ipc::UniqueFd(fd),
-                FormatAddress(reinterpret_cast<sockaddr*>(&peer), length),
+    StartWorker(ipc::UniqueFd(fd), reinterpret_cast<sockaddr*>(&peer), length,
                 listeners_[listener].way);
   }
 }
 
-void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer,
-                         WayIn way) {
+void Broker::StartWorker(ipc::UniqueFd client, const sockaddr* address,
+                         socklen_t length, WayIn way) {
+  const std::string peer = FormatAddress(address, length);
   if (!spawner_) {
     Refuse(std::move(client), peer, "cannot start a session now");
     return;
   }
+  // The server-wide limit first: a full server says so to everyone alike.
   std::optional<uint32_t> index = table_.Allocate();
   if (!index) {
     Refuse(std::move(client), peer, {});
     return;
   }
+  std::optional<Address16> limited = ToAddress16(address, length);
+  if (!SubjectToLimits(options_.address_policy, limited)) limited.reset();
+  if (limited) {
+    AddressLimits::Verdict verdict =
+        address_limits_.Admit(*limited, Clock::now());
+    if (verdict != AddressLimits::Verdict::kAdmit) {
+      table_.Free(*index);
+      Refuse(std::move(client), peer, kFromYourAddress, Describe(verdict));
+      return;
+    }
+    table_.at(*index).limited_address = limited;
+  }
   std::string error;
   auto channels = ipc::Channel::CreatePair(&error);
   if (!channels) {
     log_.Error(kServerSubject, error);
-    table_.Free(*index);
+    Release(*index);
     Refuse(std::move(client), peer, "cannot start a session now");
     PauseAccepting();
     return;
@@ -129,7 +145,7 @@ void Broker::SendStart(Start start) {
   }
   --pending_spawns_;
   StopReading(start.index);
-  table_.Free(start.index);
+  Release(start.index);
   Refuse(std::move(start.client), start.peer, "cannot start a session now");
   PauseAccepting();
 }
@@ -147,7 +163,7 @@ void Broker::SendHeld() {
 }
 
 void Broker::Refuse(ipc::UniqueFd client, const std::string& peer,
-                    std::string_view detail) {
+                    std::string_view detail, std::string_view why) {
   std::string line =
       protocol::FormatError(protocol::ErrorCode::kTooManyConnections, detail);
   // Best effort: a fresh socket has room for one line, and if not, the
@@ -156,8 +172,21 @@ void Broker::Refuse(ipc::UniqueFd client, const std::string& peer,
              MSG_NOSIGNAL | MSG_DONTWAIT);
   log_.Info("fd " + std::to_string(client.get()),
             "refused from " + peer + ": Too Many Connections" +
-                (detail.empty() ? "" : ": " + std::string(detail)));
+                (detail.empty() ? "" : ": " + std::string(detail)) +
+                (why.empty() ? "" : " (" + std::string(why) + ")"));
   shutdown(client.get(), SHUT_WR);
+}
+
+void Broker::Release(uint32_t index) {
+  WorkerEntry& entry = table_.at(index);
+  if (entry.limited_address) {
+    // A connection that never got a worker costs its address nothing.
+    address_limits_.Closed(
+        *entry.limited_address,
+        entry.ever_registered || entry.spawn_pending || entry.pid <= 0,
+        Clock::now());
+  }
+  table_.Free(index);
 }
 
 void Broker::PauseAccepting() {

@@ -12,6 +12,7 @@
 #include "command_line/program_name.h"
 #include "command_line/usage.h"
 #include "server/file_options.h"
+#include "server/flood_options.h"
 #include "server/guard_options.h"
 #include "server/transport_options.h"
 
@@ -116,6 +117,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   AddTransportOptions(app, &options);
   AddFileOptions(app, &options);
   AddGuardOptions(app, &options);
+  AddFloodOptions(app, &options);
 
   try {
     app.parse(argc, argv);

@@ -11,7 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "server/address_limits.h"
 #include "server/address_policy.h"
+#include "server/flood.h"
 #include "server/keepalive.h"
 #include "server/log.h"
 
@@ -55,8 +57,12 @@ struct Options {
   std::vector<std::string> web_origins;
 
   // Per-address limits (guard_options.cc).
-  AddressPolicy address_policy;  // who the limits apply to
-  KeepaliveOptions keepalive;    // dead peers (keepalive.h)
+  AddressPolicy address_policy;        // who the limits apply to
+  KeepaliveOptions keepalive;          // dead peers (keepalive.h)
+  AddressLimitsConfig address_limits;  // per-address connection limits
+
+  // Flood control (flood.h): nullopt with --flood off.
+  std::optional<FloodLimit> flood = kDefaultFlood;
 };
 
 // Exit statuses of the server process.

@@ -6,6 +6,7 @@
 #include "protocol/reply.h"
 #include "protocol/text.h"
 #include "server/cross_protocol.h"
+#include "server/flood.h"
 #include "store/wire.h"
 
 namespace chat::server {
@@ -47,20 +48,33 @@ void Session::Resume() {
 void Session::HandleLines() {
   std::string_view line;
   lines_waiting_ = true;
+  throttled_ = false;
   while (!ended() && !awaiting_broker() && !OutputPaused()) {
-    switch (assembler_.Next(&line)) {
-      case protocol::LineAssembler::Status::kNeedMore:
-        lines_waiting_ = false;
-        return;
-      case protocol::LineAssembler::Status::kTooLong:
-        log_.Info(subject_, "bad request by " + Who() + ": Line Too Long");
-        Reply(FormatError(ErrorCode::kLineTooLong));
-        break;
-      case protocol::LineAssembler::Status::kLine:
-        HandleLine(line);
-        break;
+    // Out of budget: the lines wait, and so does the socket (flood.h).
+    const auto now = TokenBucket::Clock::now();
+    if (flood_ != nullptr && !flood_->Ready(now)) {
+      throttled_ = true;
+      return;
+    }
+    const auto status = assembler_.Next(&line);
+    if (status == protocol::LineAssembler::Status::kNeedMore) {
+      lines_waiting_ = false;
+      return;
+    }
+    if (flood_ != nullptr) flood_->Spend(1, now);
+    if (status == protocol::LineAssembler::Status::kTooLong) {
+      request_log_.Info("bad request by " + Who() + ": Line Too Long");
+      Reply(FormatError(ErrorCode::kLineTooLong));
+    } else {
+      HandleLine(line);
     }
   }
+}
+
+void Session::ChargeAnswer(size_t bytes) {
+  if (flood_ == nullptr) return;
+  flood_->Spend(static_cast<double>(bytes / kFloodAnswerBytesPerLine),
+                TokenBucket::Clock::now());
 }
 
 void Session::HandleLine(std::string_view line) {
@@ -77,14 +91,14 @@ void Session::HandleLine(std::string_view line) {
     return;
   }
   if (!protocol::IsValidText(line)) {
-    log_.Info(subject_, "bad request by " + Who() + ": Invalid Text");
+    request_log_.Info("bad request by " + Who() + ": Invalid Text");
     Reply(FormatError(ErrorCode::kInvalidText));
     return;
   }
   auto parsed = protocol::ParseRequest(line);
   if (const auto* error = std::get_if<protocol::RequestError>(&parsed)) {
-    log_.Info(subject_, "bad request by " + Who() + ": " +
-                            std::string(protocol::ErrorPhrase(error->code)));
+    request_log_.Info("bad request by " + Who() + ": " +
+                      std::string(protocol::ErrorPhrase(error->code)));
     Reply(FormatError(error->code, error->detail));
     return;
   }
@@ -112,7 +126,7 @@ void Session::LogRequest(const protocol::Request& request,
     event += ": ";
     event += line.substr(space + 1);
   }
-  log_.Info(subject_, event);
+  request_log_.Info(event);
 }
 
 void Session::HandleRequest(const protocol::Request& request,
@@ -133,10 +147,13 @@ void Session::HandleRequest(const protocol::Request& request,
     case protocol::Verb::kJoin:
       Join(request.name);
       return;
-    case protocol::Verb::kList:
+    case protocol::Verb::kList: {
       if (!registered_) return RefuseUnregistered();
-      Reply(protocol::FormatList(registry_.Names()));
+      std::string answer = protocol::FormatList(registry_.Names());
+      ChargeAnswer(answer.size());
+      Reply(answer);
       return;
+    }
     case protocol::Verb::kMesg:
       if (!registered_) return RefuseUnregistered();
       Mesg(request.name, request.text);
@@ -202,8 +219,8 @@ void Session::Reply(std::string_view line) {
 }
 
 void Session::RefuseUnregistered() {
-  log_.Info(subject_, std::string(protocol::VerbName(current_verb_)) +
-                          " refused: Unregistered User");
+  request_log_.Info(std::string(protocol::VerbName(current_verb_)) +
+                    " refused: Unregistered User");
   Reply(FormatError(ErrorCode::kUnregisteredUser, kJoinFirst));
 }
 
@@ -268,8 +285,8 @@ void Session::Mesg(std::string_view to, std::string_view text) {
   auto recipient = registry_.Lookup(to);
   if (!recipient && store_) return Queue(to, text);
   if (!recipient) {
-    log_.Info(subject_, "MESG by " + name_ + " refused: Unknown Recipient " +
-                            std::string(to));
+    request_log_.Info("MESG by " + name_ + " refused: Unknown Recipient " +
+                      std::string(to));
     Reply(FormatError(ErrorCode::kUnknownRecipient, to));
     return;
   }
@@ -448,6 +465,7 @@ void Session::OnInternalError(std::string_view what) {
 void Session::End(EndReason reason) {
   if (ended()) return;
   end_reason_ = reason;
+  request_log_.Flush();
   SecretDone();
   Unclaim();
   if (!registered_) return;

@@ -32,6 +32,8 @@
 #include "server/log.h"
 #include "server/output_buffer.h"
 #include "server/password.h"
+#include "server/request_log.h"
+#include "server/token_bucket.h"
 
 namespace chat::server {
 
@@ -65,6 +67,13 @@ class Session {
   // empty (file_side.h); the worker calls it whenever it can write.
   void FeedFiles();
 
+  // Flood control (flood.h): lines are handled only while `flood` has a
+  // line's worth of budget; null (the default): no limit. The worker owns
+  // the bucket and wakes the session when the budget is back.
+  void set_flood(TokenBucket* flood) { flood_ = flood; }
+  // Whether lines wait for the flood budget (and input is not read).
+  bool throttled() const { return throttled_; }
+
   // Bytes read from the client. Complete lines are handled at once, up to a
   // BCST or the output pause; the rest wait in the line assembler.
   void OnInput(std::string_view bytes);
@@ -75,10 +84,18 @@ class Session {
   void OnFrame(const ipc::FrameView& frame);
 
   // Events the worker detects.
-  void OnJoinTimeout();        // BYE Join Timeout, if not registered
-  void OnShutdown();           // SIGTERM/SIGINT: BYE Server shutting down
-  void OnBrokerGone();         // the channel closed: BYE, as above
-  void OnClientClosed();       // end of file or reset from the client
+  void OnJoinTimeout();   // BYE Join Timeout, if not registered
+  void OnShutdown();      // SIGTERM/SIGINT: BYE Server shutting down
+  void OnBrokerGone();    // the channel closed: BYE, as above
+  void OnClientClosed();  // end of file or reset from the client
+  // The client sent end of file (it may have only half-closed): no more
+  // input comes, but every complete line already read is still handled and
+  // answered. Once InputDone(), the worker ends the session.
+  void OnClientEof() { client_eof_ = true; }
+  bool InputDone() const {
+    return client_eof_ && !ended() && !lines_waiting_ && !awaiting_broker() &&
+           unanswered_bcsts_ == 0 && !HoldingAnswers();
+  }
   void OnClientError();        // the client socket failed
   void OnSendQueueExceeded();  // ERR Send Queue Exceeded (best effort)
   void OnInternalError(std::string_view what);
@@ -99,7 +116,8 @@ class Session {
   // Whether more client input may be read now: nothing holds the lines
   // already read.
   bool wants_input() const {
-    return !ended() && !awaiting_broker() && !lines_waiting_ && !OutputPaused();
+    return !ended() && !client_eof_ && !awaiting_broker() && !lines_waiting_ &&
+           !OutputPaused();
   }
 
   OutputBuffer& output() { return output_; }
@@ -191,6 +209,8 @@ class Session {
   void NoteRoomAnswer(std::string_view line);
   void HistoryAnswered(uint8_t status);
   void LogRequest(const protocol::Request& request, std::string_view line);
+  // Flood control's charge for an answer of `bytes` (flood.h).
+  void ChargeAnswer(size_t bytes);
   // The user for the log: its name, or "(unregistered)".
   std::string Who() const;
   // Ends the session: leaves the registry (announcing LEFT through the
@@ -202,6 +222,10 @@ class Session {
   const ipc::WorkerId id_;
   const Log& log_;
   const std::string subject_;
+  // Per-request log lines, held to a rate (request_log.h).
+  RequestLog request_log_{log_, subject_};
+  TokenBucket* flood_ = nullptr;
+  bool throttled_ = false;
 
   protocol::LineAssembler assembler_;
   OutputBuffer output_;
@@ -214,6 +238,7 @@ class Session {
   // Counts every request the broker answers (BCST, rooms, requests).
   static constexpr size_t kMaxUnansweredBcsts = 64;
   size_t unanswered_bcsts_ = 0;
+  bool client_eof_ = false;  // OnClientEof
   // Answers in request order behind the oldest unanswered BCST, from
   // held_answers_[held_head_]; an empty string stands for a BCST's own
   // answer (real answers end in LF). A vector, not a deque: an empty one

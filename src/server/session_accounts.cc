@@ -265,7 +265,7 @@ void Session::Queue(std::string_view to, std::string_view text) {
 }
 
 void Session::Register(const protocol::Request& request) {
-  log_.Info(subject_, "request REGISTER by " + Who());
+  request_log_.Info("request REGISTER by " + Who());
   if (RefuseWithoutStore("REGISTER")) return;
   if (account_ ||
       (registered_ && store::Key(request.name) != store::Key(name_))) {
@@ -303,8 +303,8 @@ void Session::Register(const protocol::Request& request) {
 }
 
 void Session::Login(const protocol::Request& request) {
-  log_.Info(subject_,
-            "request LOGIN by " + Who() + ": " + std::string(request.name));
+  request_log_.Info("request LOGIN by " + Who() + ": " +
+                    std::string(request.name));
   if (registered_) {
     log_.Info(subject_, "LOGIN refused: Already Registered as " + name_);
     Reply(FormatError(ErrorCode::kAlreadyRegistered, name_));
@@ -425,7 +425,7 @@ void Session::LoginFinish(uint8_t status_byte,
 }
 
 void Session::ChangePassword(const protocol::Request& request) {
-  log_.Info(subject_, "request PASSWORD by " + name_);
+  request_log_.Info("request PASSWORD by " + name_);
   if (RefuseWithoutStore("PASSWORD")) return;
   if (!account_) {
     Reply(FormatError(ErrorCode::kNoAccount));
@@ -437,7 +437,7 @@ void Session::ChangePassword(const protocol::Request& request) {
 }
 
 void Session::Unregister(const protocol::Request& request) {
-  log_.Info(subject_, "request UNREGISTER by " + name_);
+  request_log_.Info("request UNREGISTER by " + name_);
   if (RefuseWithoutStore("UNREGISTER")) return;
   if (!account_) {
     Reply(FormatError(ErrorCode::kNoAccount));

@@ -93,6 +93,7 @@ void Session::HistoryAnswered(uint8_t status_byte) {
   }
   parts_.clear();
   lines += protocol::FormatOkHistory(count);
+  ChargeAnswer(lines.size());
   // One Reply: held behind an unanswered BCST as a whole, if need be.
   Reply(lines);
 }

@@ -52,6 +52,7 @@ void Session::AwaitBrokerAnswer() {
 
 void Session::OnBrokerAnswer(std::string_view line) {
   if (line.starts_with("OK JOIN #")) RunRoomJoinHook("room-join:answered");
+  ChargeAnswer(line.size());
   NoteRoomAnswer(line);
   AnswerOldest(line);
 }
@@ -73,7 +74,7 @@ void Session::RoomsRequest(const protocol::Request& request,
     if (request.verb == Verb::kMesg && log_.verbose()) {
       event += ": " + std::string(request.text);
     }
-    log_.Info(subject_, event);
+    request_log_.Info(event);
   }
   auto room = [this](RoomOp op, std::string_view payload) {
     channel_.Queue(ipc::FrameKind::kRoomRequest, payload, {},

@@ -17,9 +17,11 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "ipc/io.h"
 #include "server/address.h"
+#include "server/address_policy.h"
 #include "server/keepalive.h"
 #include "server/password.h"
 #include "server/session.h"
@@ -121,6 +123,9 @@ class Worker {
   // One send() of `bytes` to the client; how many it took (0 when it took
   // none or failed; a failure ends the session).
   size_t SendToClient(std::string_view bytes);
+  // A failed write to the client: the session ends, unless the client had
+  // already sent its end of file (its lines are still handled).
+  void OnSendFailed(const transport::Result& result);
   void ReadChannel();
   // A kDeliver frame: written at once or appended to the output.
   void Deliver(const ipc::FrameView& frame);
@@ -144,6 +149,9 @@ class Worker {
   std::unique_ptr<transport::Stream> other_stream_;
   transport::Stream* stream_ = &plain_;
   Session session_;
+  // Flood control's budget of lines (flood.h); empty when --flood is off or
+  // the client's address is exempt (address_policy.h).
+  std::optional<TokenBucket> flood_;
   const size_t output_high_water_;
   ipc::UniqueFd signals_;
   Clock::time_point join_deadline_;
@@ -202,6 +210,12 @@ void Worker::Run() {
       0) {
     log_.Error(subject_, ErrnoText("setsockopt TCP_NODELAY", errno));
   }
+  if (options_.flood &&
+      SubjectToLimits(options_.address_policy, PeerAddress16(client_.get()))) {
+    flood_.emplace(options_.flood->burst, options_.flood->per_second,
+                   Clock::now());
+    session_.set_flood(&*flood_);
+  }
   if (std::string error = SetKeepalive(client_.get(), options_.keepalive);
       !error.empty()) {
     log_.Error(subject_, error);
@@ -214,6 +228,9 @@ void Worker::Run() {
 }
 
 void Worker::Turn() {
+  // A client that closed both ways still has its lines handled (relayed);
+  // their answers have nowhere to go.
+  if (client_eof_ && client_write_failed_) session_.output().DropAll();
   FlushChannel();
   // Bytes a transport already took were taken when nothing waited for the
   // broker, so they may always go on.
@@ -222,6 +239,9 @@ void Worker::Turn() {
   // Lines held back by a full output may go on now that some was written;
   // what they produce goes out in the next turn.
   session_.Resume();
+  // After the client's end of file: every line it sent has been handled
+  // and answered; Finish writes the answers out.
+  if (session_.InputDone()) session_.OnClientClosed();
   if (session_.ended()) return;
 
   pollfd fds[3] = {};
@@ -234,7 +254,16 @@ void Worker::Turn() {
       session_.wants_input() && channel_.queued_bytes() < kChannelHighWater;
   bool write_client = !session_.output().empty() && !channel_.has_queued();
   fds[2].events = stream_->Events(read_client, write_client);
+  // Nothing more can come or go (poll would report the hang-up each time).
+  if (client_eof_ && client_write_failed_) fds[2].fd = -1;
   int timeout = session_.registered() ? -1 : MillisecondsUntil(join_deadline_);
+  // Lines held for the flood budget are taken up again once it is back
+  // (Resume, at the top of the next turn); the socket is not read meanwhile.
+  if (session_.throttled() && flood_) {
+    const auto now = Clock::now();
+    int wait = MillisecondsUntil(now + flood_->UntilReady(now));
+    timeout = timeout < 0 ? wait : std::min(timeout, wait);
+  }
   // Input a transport has already taken off the socket wakes no poll.
   const bool buffered = read_client && stream_->has_buffered_input();
   if (buffered) timeout = 0;
@@ -265,9 +294,10 @@ void Worker::Turn() {
     ReadClient();
   } else if (fds[2].revents & (POLLHUP | POLLERR)) {
     // Reset (or fully shut) while input is paused: poll() would report it
-    // again at once, and the client can receive nothing more anyway.
+    // again at once, and the client can receive nothing more anyway. After
+    // its end of file, the lines it sent are still handled.
     client_write_failed_ = true;
-    session_.OnClientClosed();
+    if (!client_eof_) session_.OnClientClosed();
   }
   if (!session_.registered() && Clock::now() >= join_deadline_) {
     session_.OnJoinTimeout();
@@ -307,8 +337,7 @@ bool Worker::FlushStream() {
   transport::Result result = stream_->Flush();
   if (result.status != transport::Status::kOk &&
       result.status != transport::Status::kWouldBlock) {
-    client_write_failed_ = true;
-    OnStreamEnd(result, "send");
+    OnSendFailed(result);
     return false;
   }
   return !stream_->has_pending_output();
@@ -363,11 +392,18 @@ size_t Worker::SendToClient(std::string_view bytes) {
       return 0;
     case transport::Status::kClosed:
     case transport::Status::kError:
-      client_write_failed_ = true;
-      OnStreamEnd(result, "send");
+      OnSendFailed(result);
       return 0;
   }
   return 0;
+}
+
+void Worker::OnSendFailed(const transport::Result& result) {
+  client_write_failed_ = true;
+  // The client closed both ways after sending: its remaining lines are
+  // still handled, their answers dropped (Turn).
+  if (client_eof_) return;
+  OnStreamEnd(result, "send");
 }
 
 void Worker::Deliver(const ipc::FrameView& frame) {
@@ -436,7 +472,14 @@ void Worker::ReadClient() {
     case transport::Status::kWouldBlock:
       return;
     case transport::Status::kClosed:
-      client_eof_ = result.what == nullptr;
+      if (result.what == nullptr) {
+        // End of file: the lines already read are handled and answered
+        // before the session ends (Turn), as a client that half-closes
+        // after a batch of requests expects.
+        client_eof_ = true;
+        session_.OnClientEof();
+        return;
+      }
       OnStreamEnd(result, stream_->name());
       return;
     case transport::Status::kError:
@@ -470,7 +513,8 @@ void Worker::Finish() {
 
   // A transport still opening (a TLS handshake, an HTTP request head) has
   // nowhere to put lines.
-  bool client_gone = reason == EndReason::kClosed ||
+  // After only an end of file the client may still read its answers.
+  bool client_gone = (reason == EndReason::kClosed && !client_eof_) ||
                      reason == EndReason::kClientError ||
                      client_write_failed_ || !stream_->established();
   if (!client_gone) {

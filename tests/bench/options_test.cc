@@ -147,11 +147,27 @@ TEST(OptionsTest, FileDefaultsToOneTransferOf64Mib) {
   EXPECT_EQ(file.options->messages, 64);
 }
 
+TEST(OptionsTest, FloodTakesFloodersAndWhatTheySend) {
+  auto fallback = Parse({"flood", "-p", "1"});
+  ASSERT_TRUE(fallback.options);
+  EXPECT_EQ(fallback.options->scenario, Scenario::kFlood);
+  EXPECT_EQ(fallback.options->users, 50);
+  EXPECT_EQ(fallback.options->flooders, 1);
+  EXPECT_FALSE(fallback.options->flood_with_list);
+  auto list =
+      Parse({"flood", "-p", "1", "--flooders", "4", "--flood-with", "list"});
+  ASSERT_TRUE(list.options);
+  EXPECT_EQ(list.options->flooders, 4);
+  EXPECT_TRUE(list.options->flood_with_list);
+  EXPECT_EQ(Parse({"flood", "-p", "1", "--flood-with", "mesg"}).exit_code, 2);
+  EXPECT_EQ(Parse({"flood", "-p", "1", "--flooders", "0"}).exit_code, 2);
+}
+
 TEST(OptionsTest, HelpExitsZeroAndNamesTheScenarios) {
   auto outcome = Parse({"--help"});
   EXPECT_FALSE(outcome.options);
   EXPECT_EQ(outcome.exit_code, 0);
-  EXPECT_NE(outcome.out.find("rtt, fanout, churn, hold, login or file"),
+  EXPECT_NE(outcome.out.find("rtt, flood, fanout, churn, hold, login or file"),
             std::string::npos)
       << outcome.out;
 }

@@ -136,6 +136,10 @@ if [ "$QUICK" = 1 ]; then
     "tlschurn16|churn -c 4 -d 2 --tls"
     "file1|file -n 1 -m 8"
     "file4|file -n 4 -m 4"
+    "floodbcst|flood -n 20 -m 300 -d 10"
+    "floodbcstlimited|flood -n 20 -m 300 -d 10"
+    "floodlist|flood -n 100 -m 300 -d 10 --flooders 4 --flood-with list"
+    "floodlistlimited|flood -n 100 -m 300 -d 10 --flooders 4 --flood-with list"
   )
 else
   # -d bounds the measuring of rtt and fanout (they stop sending after it);
@@ -165,6 +169,15 @@ else
     "tlschurn16|churn -c 16 -d 10 --tls"
     "file1|file -n 1 -m 64 -t 120"
     "file4|file -n 4 -m 64 -t 120"
+    # Flood control: a quiet pair's rtt alone, then while one user floods
+    # BCST to 50 readers, or four send LIST among 1,000 users; each against
+    # a server that exempts loopback (no flood control: the figures of
+    # issue 13) and one that limits the flooders (*limited, see start_ours).
+    # 250 source addresses: at most a few silent readers share one.
+    "floodbcst|flood -n 50 -m 2000 -d 10 --sources 250"
+    "floodbcstlimited|flood -n 50 -m 2000 -d 10 --sources 250"
+    "floodlist|flood -n 1000 -m 2000 -d 10 -t 90 --flooders 4 --flood-with list --sources 250"
+    "floodlistlimited|flood -n 1000 -m 2000 -d 10 -t 90 --flooders 4 --flood-with list --sources 250"
   )
 fi
 selected=()
@@ -210,6 +223,13 @@ start_ours() {
   local out="$tmp/server.$starts.out" err="$tmp/server.$starts.err"
   [ "$way" = tls ] && extra=(--tls-port 0)
   [ "$way" = web ] && extra=(--web-port 0)
+  # Flood control for the flooders alone: chat-bench connects the pair
+  # from 127.0.0.1 and .2, then the flooders from 127.0.0.3 (at most 4
+  # here), then the readers; every address but the flooders' is exempt.
+  [ "$way" = limited ] && extra=(--limit-loopback --exempt 127.0.0.1/32
+    --exempt 127.0.0.2/32 --exempt 127.0.0.7/32 --exempt 127.0.0.8/29
+    --exempt 127.0.0.16/28 --exempt 127.0.0.32/27 --exempt 127.0.0.64/26
+    --exempt 127.0.0.128/25)
   "${PIN_SERVER[@]}" "$SERVER" 0 --bind 127.0.0.1 --max-users 12000 \
     --max-connections 12000 --join-timeout 600 -q "${extra[@]}" \
     --data-dir "$tmp/data.$starts" >"$out" 2>"$err" &
@@ -217,7 +237,7 @@ start_ours() {
   started_pids+=("$server_pid")
   wait_for_line "$out" "listening on" 10 ||
     die "$SERVER did not print 'listening on' (see its stderr: $(head -c 300 "$err"))"
-  if [ "$way" = plain ]; then
+  if [ "$way" = plain ] || [ "$way" = limited ]; then
     server_port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out" | head -n 1)
   else
     wait_for_line "$out" "($way)\$" 10
@@ -274,6 +294,7 @@ run_cases() {
     *" --tls "*) way=tls ;;
     *" --ws "*) way=web ;;
     esac
+    case $name in *limited) way=limited ;; esac
     if [ "$label" = ours ]; then start_ours "$way"; else start_ngircd; fi
     echo "run-bench: $label $name: chat-bench $args $*" >&2
     # shellcheck disable=SC2086 # $args is a list of words on purpose
@@ -534,6 +555,15 @@ ROWS=(
   "churn TLS (ours only): session p50, connect to close (µs)|tlschurn16|session_p50_us|low"
   "file, one transfer of 64 MiB (ours only): MiB/s|file1|mib_per_s|high"
   "file, 4 transfers of 64 MiB at once (ours only): MiB/s, all together|file4|mib_per_s|high"
+  "flood (ours only): quiet pair rtt p50, nobody flooding (µs)|floodbcst|quiet_p50_us|low"
+  "flood BCST to 50, loopback exempt (ours only): quiet pair rtt p50 (µs)|floodbcst|p50_us|low"
+  "flood BCST to 50, loopback exempt (ours only): quiet pair rtt p99 (µs)|floodbcst|p99_us|low"
+  "flood BCST to 50, flooder limited (ours only): quiet pair rtt p50 (µs)|floodbcstlimited|p50_us|low"
+  "flood BCST to 50, flooder limited (ours only): quiet pair rtt p99 (µs)|floodbcstlimited|p99_us|low"
+  "flood LIST x4, 1,000 users, loopback exempt (ours only): quiet pair rtt p50 (µs)|floodlist|p50_us|low"
+  "flood LIST x4, 1,000 users, loopback exempt (ours only): quiet pair rtt p99 (µs)|floodlist|p99_us|low"
+  "flood LIST x4, 1,000 users, flooders limited (ours only): quiet pair rtt p50 (µs)|floodlistlimited|p50_us|low"
+  "flood LIST x4, 1,000 users, flooders limited (ours only): quiet pair rtt p99 (µs)|floodlistlimited|p99_us|low"
 )
 
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)

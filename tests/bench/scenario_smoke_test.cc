@@ -111,6 +111,28 @@ TEST(BenchSmokeTest, RttWithIdleUsersEchoesEveryMessage) {
   EXPECT_GE(Number(run, "p99_us"), Number(run, "p50_us")) << run.line;
 }
 
+// flood: the pair's round trips alone, then under a BCST flood and a LIST
+// flood; every round trip counted, no error (the flood's own answers and
+// pushes are expected lines).
+TEST(BenchSmokeTest, FloodMeasuresThePairAloneAndUnderEachFlood) {
+  for (const char* with : {"bcst", "list"}) {
+    auto server = StartServer();
+    ASSERT_TRUE(server);
+    auto run = RunBench({"flood", "-p", std::to_string(server->port()), "-n",
+                         "3", "-m", "20", "--warmup", "2", "--flooders", "2",
+                         "--flood-with", with});
+    ExpectCleanRun(run);
+    EXPECT_EQ(run.fields["scenario"], "flood");
+    EXPECT_EQ(Number(run, "expected"), 40) << run.line;
+    EXPECT_EQ(Number(run, "received"), 40) << run.line;
+    EXPECT_EQ(Number(run, "round_trips"), 18) << run.line;
+    EXPECT_GT(Number(run, "quiet_p50_us"), 0) << run.line;
+    EXPECT_GT(Number(run, "p50_us"), 0) << run.line;
+    EXPECT_GT(Number(run, "flood_lines"), 0) << run.line;
+    EXPECT_EQ(Number(run, "announced"), 7 * 6 / 2) << run.line;
+  }
+}
+
 TEST(BenchSmokeTest, FanoutDeliversEveryBroadcastToEveryReceiver) {
   auto server = StartServer();
   ASSERT_TRUE(server);

@@ -291,8 +291,9 @@ TEST_F(RegistryTest, UpdateHookSeesEachStageInOrder) {
   EXPECT_EQ(registry().Join("alice", {1, 1}), JoinResult::kTaken);
   ASSERT_EQ(registry().Leave({0, 1}), "Alice");
   Registry::SetUpdateHookForTesting(nullptr);
-  EXPECT_EQ(stages, (Names{"join:slot-written", "join:indexed",
-                           "leave:state-cleared"}));
+  EXPECT_EQ(stages,
+            (Names{"join:slot-written", "join:listing", "join:indexed",
+                   "leave:state-cleared", "leave:unlisting"}));
 }
 
 TEST_F(RegistryTest, TenThousandUsersJoinLookUpAndLeave) {
@@ -485,10 +486,12 @@ TEST_P(RegistryKillTest, KilledMidUpdateLeavesNoHalfEntry) {
   const bool leaving = std::strncmp(param.stage, "leave:", 6) == 0;
   const WorkerId victim_id{5, 1};
   ASSERT_EQ(registry().Join("Bystander", {0, 1}), JoinResult::kJoined);
-  ASSERT_EQ(registry().Join("Other", {1, 1}), JoinResult::kJoined);
+  // One leaving sits between the others in the in-use list, so that an
+  // unlink cut short leaves links on both sides to repair.
   if (leaving) {
     ASSERT_EQ(registry().Join("Victim", victim_id), JoinResult::kJoined);
   }
+  ASSERT_EQ(registry().Join("Other", {1, 1}), JoinResult::kJoined);
   uint64_t repairs_before = registry().repairs();
 
   Pipe hooked = MakePipe();
@@ -539,9 +542,10 @@ TEST_P(RegistryKillTest, KilledMidUpdateLeavesNoHalfEntry) {
 
 INSTANTIATE_TEST_SUITE_P(EveryStage, RegistryKillTest,
                          testing::Values(KillCase{"join:slot-written", false},
+                                         KillCase{"join:listing", true},
                                          KillCase{"join:indexed", true},
-                                         KillCase{"leave:state-cleared",
-                                                  false}),
+                                         KillCase{"leave:state-cleared", false},
+                                         KillCase{"leave:unlisting", false}),
                          [](const testing::TestParamInfo<KillCase>& info) {
                            std::string name;
                            for (const char* c = info.param.stage; *c != '\0';
