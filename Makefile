@@ -155,7 +155,8 @@ $(BUILD)/src/client/%.o: CPPFLAGS += $(EDIT_CFLAGS)
 # when its text differs.
 FLAGS_STAMP := $(BUILD)/.flags
 FLAGS_TEXT := $(CXX) $(CPPFLAGS) $(CXXFLAGS) $(LDFLAGS) $(SERVER_LDFLAGS)
-ifeq ($(filter clean format uninstall,$(MAKECMDGOALS)),)
+# (Not for goals that build nothing here: the fuzz targets have their own.)
+ifneq ($(filter-out clean format uninstall fuzz fuzz-%,$(GOALS)),)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_TEXT)' | cmp -s - $(FLAGS_STAMP) \
   || echo '$(FLAGS_TEXT)' > $(FLAGS_STAMP)))
 endif

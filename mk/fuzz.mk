@@ -32,6 +32,15 @@ FUZZ_SOURCES_websocket_stream := src/transport/websocket_stream.cc \
   src/transport/http_request.cc
 FUZZ_LIBS_websocket_stream := -lwslay -lhttp_parser $(GNUTLS_LIBS)
 
+# The fuzz objects are rebuilt when their flags change (as the programs'
+# are, see FLAGS_STAMP in the Makefile).
+FUZZ_FLAGS_STAMP := $(FUZZ_BUILD)/.flags
+FUZZ_FLAGS_TEXT := $(FUZZ_CXX) $(FUZZ_CPPFLAGS) $(FUZZ_CXXFLAGS) $(FUZZ_SANITIZERS)
+ifneq ($(filter fuzz fuzz-%,$(GOALS)),)
+$(shell mkdir -p $(FUZZ_BUILD) && (echo '$(FUZZ_FLAGS_TEXT)' | \
+  cmp -s - $(FUZZ_FLAGS_STAMP) || echo '$(FUZZ_FLAGS_TEXT)' > $(FUZZ_FLAGS_STAMP)))
+endif
+
 fuzz_object = $(patsubst %.cc,$(FUZZ_BUILD)/obj/%.o,$(1))
 
 .PHONY: fuzz fuzz-build $(addprefix fuzz-,$(FUZZ_TARGETS))
@@ -42,12 +51,12 @@ fuzz-build: $(FUZZ_BINS)
 $(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: $(FUZZ_BUILD)/%
 	@./mk/run-fuzz.sh $< fuzz/corpus/$* $(FUZZ_SECONDS)
 
-$(FUZZ_BUILD)/obj/fuzz/%.o: fuzz/%.cc
+$(FUZZ_BUILD)/obj/fuzz/%.o: fuzz/%.cc $(FUZZ_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FUZZ_CPPFLAGS) $(FUZZ_CXXFLAGS) \
 	  -fsanitize=fuzzer,$(FUZZ_SANITIZERS) -c -o $@ $<
 
-$(FUZZ_BUILD)/obj/src/%.o: src/%.cc
+$(FUZZ_BUILD)/obj/src/%.o: src/%.cc $(FUZZ_FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(FUZZ_CPPFLAGS) $(FUZZ_CXXFLAGS) \
 	  -fsanitize=fuzzer-no-link,$(FUZZ_SANITIZERS) -c -o $@ $<
@@ -60,3 +69,4 @@ endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_binary_rule,$(t))))
 
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
+
