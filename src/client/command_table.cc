@@ -113,6 +113,7 @@ Command Verbatim(std::string_view line) {
       case protocol::Verb::kReject:
       case protocol::Verb::kEnd:
       case protocol::Verb::kChats:
+      case protocol::Verb::kFile:
       case protocol::Verb::kRegister:  // accounts and history: as typed
       case protocol::Verb::kLogin:
       case protocol::Verb::kPassword:

@@ -52,6 +52,7 @@ SentRequest DescribeRequest(std::string_view line) {
     case protocol::Verb::kReject:
     case protocol::Verb::kEnd:
     case protocol::Verb::kChats:
+    case protocol::Verb::kFile:
       break;
     // Accounts and history: the password is not remembered.
     case protocol::Verb::kRegister:

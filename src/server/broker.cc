@@ -16,6 +16,7 @@
 #include "protocol/reply.h"
 #include "server/address.h"
 #include "server/end_reason.h"
+#include "server/file_options.h"
 
 namespace chat::server {
 namespace {
@@ -71,7 +72,8 @@ Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
       listeners_(std::move(listeners)),
       table_(options.max_connections),
       relay_(table_, registry, log, options.send_queue + kHungSlack,
-             kMinCoalesceWindow, kMaxCoalesceWindow, options.max_rooms),
+             kMinCoalesceWindow, kMaxCoalesceWindow, options.max_rooms,
+             FileLimitsOf(options)),
       moves_(table_, relay_),
       spawn_context_(context),
       spawner_(std::move(spawner)) {
@@ -739,6 +741,7 @@ int Broker::TimeoutMs() const {
   };
   if (resume_accepting_at_) consider(*resume_accepting_at_);
   if (auto due = relay_.held_due()) consider(*due);
+  if (auto due = relay_.files().next_due()) consider(*due);
   if (restart_spawner_at_ && !shutting_down_) consider(*restart_spawner_at_);
   if (store_ && store_->restart_due() && !shutting_down_) {
     consider(*store_->restart_due());
@@ -755,6 +758,7 @@ std::optional<int> Broker::HandleTimers() {
     RestartSpawner();
   }
   if (store_ && !shutting_down_) store_->RestartIfDue(now);
+  relay_.files().OnTimer(now);
   if (!shutting_down_) return std::nullopt;
   if (!killed_all_ && now >= shutdown_deadline_) {
     log_.Error(kServerSubject,

@@ -31,6 +31,12 @@ struct Options {
   bool privacy_ask = false;   // --privacy: a new user's setting
   LogLevel log_level = LogLevel::kInfo;
 
+  // File transfer (file_options.cc).
+  uint64_t max_file_size =
+      64ull * 1024 * 1024;                    // bytes a FILE OFFER may announce
+  uint32_t file_offer_timeout_seconds = 300;  // an offer waits for its answer
+  uint32_t file_stall_timeout_seconds = 60;   // a transfer without DATA/ACK
+
   // The store (store/): accounts, mailboxes, history, the audit log.
   std::string data_dir = ".";  // holds chat-server.db
   bool ephemeral = false;      // no database, no store process

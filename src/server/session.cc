@@ -106,6 +106,7 @@ void Session::LogRequest(const protocol::Request& request,
 void Session::HandleRequest(const protocol::Request& request,
                             std::string_view line) {
   current_verb_ = request.verb;
+  if (request.verb == protocol::Verb::kFile) return FileRequest(request);
   if (IsRoomsRequest(request)) return RoomsRequest(request, line);
   // JOIN logs its own outcome; account requests are logged without their
   // arguments (passwords) by their handlers.
@@ -169,6 +170,7 @@ void Session::HandleRequest(const protocol::Request& request,
     case protocol::Verb::kReject:
     case protocol::Verb::kEnd:
     case protocol::Verb::kChats:
+    case protocol::Verb::kFile:  // FileRequest, above
       return;
   }
 }
@@ -346,6 +348,10 @@ void Session::OnFrame(const ipc::FrameView& frame) {
               ? EndReason::kLoggedInElsewhere
               : EndReason::kShutdown);
       return;
+    case ipc::FrameKind::kFileOpen:
+    case ipc::FrameKind::kFileClose:
+    case ipc::FrameKind::kFileData:
+      return OnFileFrame(frame);
     default:
       return OnInternalError("unexpected frame kind " +
                              std::to_string(static_cast<int>(frame.kind)) +

@@ -100,6 +100,7 @@ class Worker {
             std::min(options_.send_queue / 2, kOutputHighWaterMax)) {
     session_.set_output_pause(output_high_water_);
     session_.set_store(!options_.ephemeral, setup.hash_slots);
+    session_.set_max_file_size(options_.max_file_size);
   }
 
   [[noreturn]] void Run();
@@ -337,10 +338,14 @@ void Worker::OnStreamEnd(const transport::Result& result, const char* doing) {
 void Worker::WriteClient() {
   if (stream_->has_pending_output() && !FlushStream()) return;
   OutputBuffer& output = session_.output();
+  session_.FeedFiles();
   while (!output.empty() && !client_write_failed_) {
     size_t written = SendToClient(output.pending());
     if (written == 0) return;
     output.Consume(written);
+    // The next chunk of an incoming file, only now that the output is
+    // (nearly) empty: chat lines never wait behind more than one.
+    session_.FeedFiles();
   }
 }
 
