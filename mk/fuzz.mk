@@ -23,6 +23,10 @@ PROTOCOL_SOURCES := $(wildcard src/protocol/*.cc)
 FUZZ_SOURCES_line_assembler := $(PROTOCOL_SOURCES)
 FUZZ_SOURCES_request := $(PROTOCOL_SOURCES)
 FUZZ_SOURCES_server_line := $(PROTOCOL_SOURCES)
+FUZZ_SOURCES_file_request := $(PROTOCOL_SOURCES)
+# The protocol's Base64 (file chunks) is libsodium's.
+$(foreach t,line_assembler request server_line file_request,\
+  $(eval FUZZ_LIBS_$(t) := -lsodium))
 FUZZ_SOURCES_channel := src/ipc/channel.cc src/ipc/unique_fd.cc \
   src/store/wire.cc
 FUZZ_SOURCES_store_wire := src/store/wire.cc

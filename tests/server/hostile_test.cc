@@ -46,13 +46,31 @@ uint64_t Seed() {
 // Requests a client may send, as the mutations' starting points (no
 // REGISTER or LOGIN: their password hashing only slows the run down).
 constexpr std::string_view kTemplates[] = {
-    "JOIN mallory",   "JOIN #lobby",  "LIST",
-    "LIST #lobby",    "MESG Bob hi",  "MESG #lobby hello",
-    "BCST look here", "PING x",       "PART #lobby",
-    "ROOMS",          "PRIVACY ask",  "INVITE Alice",
-    "ACCEPT Bob",     "REJECT Alice", "END Bob",
-    "CHATS",          "HISTORY * 5",  "QUIT",
-    "JOIN Alice",     "MESG Alice x"};
+    "JOIN mallory",
+    "JOIN #lobby",
+    "LIST",
+    "LIST #lobby",
+    "MESG Bob hi",
+    "MESG #lobby hello",
+    "BCST look here",
+    "PING x",
+    "PART #lobby",
+    "ROOMS",
+    "PRIVACY ask",
+    "INVITE Alice",
+    "ACCEPT Bob",
+    "REJECT Alice",
+    "END Bob",
+    "CHATS",
+    "HISTORY * 5",
+    "QUIT",
+    "JOIN Alice",
+    "MESG Alice x",
+    "FILE OFFER Bob 5 "
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 a.txt",
+    "FILE DATA 1 aGVsbG8=",
+    "FILE ACK 1 5",
+    "FILE CANCEL 1"};
 
 // Text a user might type: ASCII, TAB, and UTF-8 of two, three and four
 // bytes, never empty and never a control character.
