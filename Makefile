@@ -9,6 +9,9 @@
 #                        pages, systemd unit); make uninstall removes exactly
 #                        what it installed (see installed-files.txt)
 #   make format          clang-format every source file
+#   make fuzz            build the libFuzzer targets (fuzz/, with clang) and
+#                        run each for FUZZ_SECONDS (default 60); fails on
+#                        any crash. make fuzz-TARGET runs one (mk/fuzz.mk)
 #
 # WERROR=1 turns warnings into errors (CI does). SANITIZE=address,undefined
 # builds everything sanitized into build/sanitize/ instead of the top level.
@@ -52,13 +55,17 @@ TEST_PACKAGE_PROBES := \
   /usr/lib/python3/dist-packages/selenium/__init__.py:python3-selenium
 FORMAT_PACKAGE_PROBES := \
   /usr/bin/clang-format:clang-format
+# libFuzzer comes with clang (libclang-rt-dev holds its runtime).
+FUZZ_PACKAGE_PROBES := \
+  /usr/bin/clang++:clang
 probe_file = $(firstword $(subst :, ,$(1)))
 probe_package = $(lastword $(subst :, ,$(1)))
 GOALS := $(or $(MAKECMDGOALS),all)
 NEEDED_PROBES := \
   $(if $(filter-out clean uninstall format,$(GOALS)),$(BUILD_PACKAGE_PROBES)) \
   $(if $(filter test asan test-%,$(GOALS)),$(TEST_PACKAGE_PROBES)) \
-  $(if $(filter format,$(GOALS)),$(FORMAT_PACKAGE_PROBES))
+  $(if $(filter format,$(GOALS)),$(FORMAT_PACKAGE_PROBES)) \
+  $(if $(filter fuzz fuzz-%,$(GOALS)),$(FUZZ_PACKAGE_PROBES))
 MISSING_PACKAGES := $(sort $(strip $(foreach p,$(NEEDED_PROBES),\
   $(if $(wildcard $(call probe_file,$(p))),,$(call probe_package,$(p))))))
 ifneq ($(MISSING_PACKAGES),)
@@ -151,7 +158,8 @@ $(BUILD)/src/client/%.o: CPPFLAGS += $(EDIT_CFLAGS)
 # when its text differs.
 FLAGS_STAMP := $(BUILD)/.flags
 FLAGS_TEXT := $(CXX) $(CPPFLAGS) $(CXXFLAGS) $(LDFLAGS) $(SERVER_LDFLAGS)
-ifeq ($(filter clean format uninstall,$(MAKECMDGOALS)),)
+# (Not for goals that build nothing here: the fuzz targets have their own.)
+ifneq ($(filter-out clean format uninstall fuzz fuzz-%,$(GOALS)),)
 $(shell mkdir -p $(BUILD) && (echo '$(FLAGS_TEXT)' | cmp -s - $(FLAGS_STAMP) \
   || echo '$(FLAGS_TEXT)' > $(FLAGS_STAMP)))
 endif
@@ -280,6 +288,9 @@ clean:
 	rm -f chat-admin
 
 format:
-	clang-format -i $(wildcard src/*/*.cc src/*/*.h tests/*.cc tests/*/*.cc tests/*/*.h)
+	clang-format -i $(wildcard src/*/*.cc src/*/*.h tests/*.cc tests/*/*.cc tests/*/*.h \
+	  fuzz/*.cc)
+
+include mk/fuzz.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

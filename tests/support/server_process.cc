@@ -88,7 +88,8 @@ void ServerProcess::CollectLog() {
 }
 
 std::optional<std::string> ServerProcess::WaitForLog(
-    std::string_view needle, std::chrono::milliseconds timeout) {
+    std::string_view needle, std::chrono::milliseconds timeout,
+    std::vector<std::string>* skipped) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -96,6 +97,7 @@ std::optional<std::string> ServerProcess::WaitForLog(
       std::string line = std::move(log_.front());
       log_.pop_front();
       if (line.find(needle) != std::string::npos) return line;
+      if (skipped != nullptr) skipped->push_back(std::move(line));
     }
     if (log_arrived_.wait_until(lock, deadline) == std::cv_status::timeout &&
         log_.empty()) {

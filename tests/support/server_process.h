@@ -40,10 +40,12 @@ class ServerProcess {
   ~ServerProcess();
 
   // Takes status-log lines (stderr) in order until one contains `needle`;
-  // returns it. Lines taken on the way are gone for later calls.
+  // returns it. Lines taken on the way are gone for later calls (appended to
+  // *skipped when given).
   std::optional<std::string> WaitForLog(
       std::string_view needle,
-      std::chrono::milliseconds timeout = kEventTimeout);
+      std::chrono::milliseconds timeout = kEventTimeout,
+      std::vector<std::string>* skipped = nullptr);
 
  private:
   // A thread keeps reading stderr so that a test that does not look at the
