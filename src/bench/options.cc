@@ -114,8 +114,7 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                  "or switch (its cost of waking one process among many)")
       ->required()
       ->check(CLI::IsMember({"rtt", "flood", "fanout", "churn", "hold", "login",
-                             "file",
-                             "fork", "switch"}));
+                             "file", "fork", "switch"}));
   app.add_option("-p,--port", o.port,
                  "server port (required but for fork and switch)");
   app.add_option("--host", o.host,

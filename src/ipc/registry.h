@@ -10,9 +10,10 @@
 //
 // Crash safety: every slot carries a state word written last when a slot is
 // filled and first when it is emptied. The index, the free list, the in-use
-// list and the count are derived data. A locker that finds the previous owner dead (EOWNERDEAD)
-// throws the derived data away and rebuilds it from the slots, treating any
-// slot caught half-written as free, so an interrupted update leaves no trace.
+// list and the count are derived data. A locker that finds the previous owner
+// dead (EOWNERDEAD) throws the derived data away and rebuilds it from the
+// slots, treating any slot caught half-written as free, so an interrupted
+// update leaves no trace.
 #ifndef CHAT_IPC_REGISTRY_H_
 #define CHAT_IPC_REGISTRY_H_
 
@@ -103,8 +104,8 @@ class Registry {
   static void SetUpdateHookForTesting(UpdateHook hook);
 
   // Cross-checks the slots against every piece of derived data (index,
-  // connection table, free list, in-use list, count), repairing first if an owner died.
-  // Returns "" when all agree, else what is wrong.
+  // connection table, free list, in-use list, count), repairing first if an
+  // owner died. Returns "" when all agree, else what is wrong.
   std::string CheckInvariantsForTesting();
 
  private:
