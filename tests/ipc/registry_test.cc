@@ -291,9 +291,8 @@ TEST_F(RegistryTest, UpdateHookSeesEachStageInOrder) {
   EXPECT_EQ(registry().Join("alice", {1, 1}), JoinResult::kTaken);
   ASSERT_EQ(registry().Leave({0, 1}), "Alice");
   Registry::SetUpdateHookForTesting(nullptr);
-  EXPECT_EQ(stages,
-            (Names{"join:slot-written", "join:listing", "join:indexed",
-                   "leave:state-cleared", "leave:unlisting"}));
+  EXPECT_EQ(stages, (Names{"join:slot-written", "join:listing", "join:indexed",
+                           "leave:state-cleared", "leave:unlisting"}));
 }
 
 TEST_F(RegistryTest, TenThousandUsersJoinLookUpAndLeave) {
