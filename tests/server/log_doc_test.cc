@@ -136,11 +136,13 @@ TEST(LogDocTest, EveryLineTheServerWritesIsDocumented) {
         *third, "ERR Unregistered User: send JOIN <username> first"));
     third->SendLine("HELLO");  // a bad request before JOIN
     EXPECT_TRUE(NextLineIs(*third, "ERR Unknown Message: HELLO"));
-    third->SendLine("JOIN Carol");  // refused: the server is full
-    EXPECT_TRUE(NextLineIs(*third, "ERR Too Many Users"));
-    auto fourth = Connection::Open(port);  // one connection too many
+    // One connection too many, while the third still holds its place (a
+    // refused JOIN closes it, and its place is free once it is reaped).
+    auto fourth = Connection::Open(port);
     ASSERT_NE(fourth, nullptr);
     EXPECT_TRUE(NextLineIs(*fourth, "ERR Too Many Connections"));
+    third->SendLine("JOIN Carol");  // refused: the server is full
+    EXPECT_TRUE(NextLineIs(*third, "ERR Too Many Users"));
     EXPECT_TRUE(NextLineIs(*alice, "JOINED Bob"));
     alice->SendLine("LIST");
     EXPECT_TRUE(NextLineIs(*alice, "LIST Alice,Bob"));
