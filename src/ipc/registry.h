@@ -15,6 +15,7 @@
 #ifndef CHAT_IPC_REGISTRY_H_
 #define CHAT_IPC_REGISTRY_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -66,6 +67,13 @@ class Registry {
   // index now belongs to a newer generation). O(1).
   std::optional<std::string> Leave(WorkerId worker);
 
+  // As Leave, but never waits for the mutex (the broker must not block on
+  // a worker, which may be stopped while it holds it): nullopt when another
+  // process holds it, else what Leave would return. A name left behind this
+  // way is cleared by a later TryLeave, or by the next Join on the same
+  // connection index.
+  std::optional<std::optional<std::string>> TryLeave(WorkerId worker);
+
   // Finds a registered name without regard to letter case.
   std::optional<RegisteredUser> Lookup(std::string_view name);
 
@@ -97,6 +105,12 @@ class Registry {
   // costs one test.
   using UpdateHook = void (*)(const char* stage);
   static void SetUpdateHookForTesting(UpdateHook hook);
+
+  // Called (in the waiting process) each second a locker has waited for
+  // the mutex, with the time waited so far and the thread id holding it
+  // (0 if unknown); it goes on waiting. The worker logs it.
+  using LockWaitReport = void (*)(std::chrono::seconds waited, int holder);
+  static void SetLockWaitReport(LockWaitReport report);
 
   // Cross-checks the slots against every piece of derived data (index,
   // connection table, free list, count), repairing first if an owner died.

@@ -32,6 +32,9 @@ constexpr milliseconds kMaxCoalesceWindow{500};
 // Shutdown: how long workers get to say BYE and exit, then how long SIGKILLed
 // ones get to disappear.
 constexpr milliseconds kShutdownGrace{3000};
+// How often the user table's entries of dead workers are retried while
+// another process holds its mutex.
+constexpr milliseconds kRegistryRetry{100};
 constexpr milliseconds kKillGrace{2000};
 // What a worker may have queued in the broker beyond its own send queue
 // before it counts as hung (see Relay).
@@ -344,6 +347,9 @@ int Broker::TimeoutMs() const {
     if (timeout < 0 || ms < timeout) timeout = ms;
   };
   if (resume_accepting_at_) consider(*resume_accepting_at_);
+  if (relay_.registry_clears_pending()) {
+    consider(Clock::now() + kRegistryRetry);
+  }
   if (auto due = relay_.held_due()) consider(*due);
   if (restart_spawner_at_ && !shutting_down_) consider(*restart_spawner_at_);
   if (store_ && store_->restart_due() && !shutting_down_) {
@@ -357,6 +363,7 @@ int Broker::TimeoutMs() const {
 std::optional<int> Broker::HandleTimers() {
   auto now = Clock::now();
   if (resume_accepting_at_ && now >= *resume_accepting_at_) ResumeAccepting();
+  relay_.RetryRegistryClears();
   if (restart_spawner_at_ && now >= *restart_spawner_at_ && !shutting_down_) {
     RestartSpawner();
   }

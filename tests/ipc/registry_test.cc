@@ -226,6 +226,28 @@ TEST_F(RegistryTest, LeaveReturnsTheNameOnceThenNothing) {
   EXPECT_EQ(registry().Names(), Names{});
 }
 
+TEST_F(RegistryTest, TryLeaveClearsLikeLeaveWhenTheLockIsFree) {
+  ASSERT_EQ(registry().Join("Alice", {4, 2}), JoinResult::kJoined);
+  auto first = registry().TryLeave({4, 2});
+  ASSERT_TRUE(first) << "the lock is free: TryLeave must not say busy";
+  EXPECT_EQ(*first, std::optional<std::string>("Alice"));
+  auto second = registry().TryLeave({4, 2});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, std::nullopt);
+  EXPECT_TRUE(Consistent());
+}
+
+// A name the broker could not clear (its TryLeave found the lock held) is
+// cleared by the next worker that joins on the same connection index.
+TEST_F(RegistryTest, JoinOnAReusedIndexClearsTheDeadHoldersName) {
+  ASSERT_EQ(registry().Join("Alice", {4, 2}), JoinResult::kJoined);
+  EXPECT_EQ(registry().Join("Bob", {4, 3}), JoinResult::kJoined);
+  EXPECT_FALSE(registry().Lookup("Alice"));
+  EXPECT_EQ(registry().Names(), Names{"Bob"});
+  EXPECT_EQ(registry().Leave({4, 2}), std::nullopt) << "a stale id";
+  EXPECT_TRUE(Consistent());
+}
+
 TEST_F(RegistryTest, LeaveOfAConnectionHoldingNothingReturnsNothing) {
   EXPECT_EQ(registry().Leave({0, 0}), std::nullopt);
   EXPECT_EQ(registry().Leave({19, 5}), std::nullopt);
