@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "server/server_children.h"
 #include "support/connection.h"
 #include "support/line_expect.h"
 #include "support/server_process.h"
@@ -32,24 +33,6 @@ pid_t PidInLogLine(const std::optional<std::string>& line) {
   static const std::regex kPid(" pid ([0-9]+)");
   if (!line || !std::regex_search(*line, match, kPid)) return -1;
   return std::stoi(match[1]);
-}
-
-char StateOf(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)),
-                   std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size()
-             ? '?'
-             : text[paren + 2];
-}
-
-bool WaitStopped(pid_t pid) {
-  for (int i = 0; i < 2000; ++i) {
-    if (StateOf(pid) == 'T') return true;
-    std::this_thread::sleep_for(milliseconds(1));
-  }
-  return false;
 }
 
 // The user table's lock word as process `pid` sees it: read from its
@@ -104,7 +87,7 @@ TEST(StoppedProcessTest, WorkerStoppedHoldingTheLockStallsNobody) {
   bool caught = false;
   for (int attempt = 0; attempt < 3000 && !caught; ++attempt) {
     ASSERT_EQ(kill(busy_pid, SIGSTOP), 0);
-    ASSERT_TRUE(WaitStopped(busy_pid));
+    ASSERT_TRUE(WaitForStopped(busy_pid));
     std::optional<unsigned> word = LockWordOf(busy_pid);
     ASSERT_TRUE(word);
     caught = static_cast<pid_t>(*word & 0x3fffffff) == busy_pid;
