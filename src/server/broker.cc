@@ -347,6 +347,9 @@ int Broker::TimeoutMs() const {
     if (timeout < 0 || ms < timeout) timeout = ms;
   };
   if (resume_accepting_at_) consider(*resume_accepting_at_);
+  if (spawner_ && pending_spawns_ > 0) {
+    consider(spawner_heard_at_ + kSpawnerSilence);
+  }
   if (relay_.registry_clears_pending()) {
     consider(Clock::now() + kRegistryRetry);
   }
@@ -364,6 +367,7 @@ std::optional<int> Broker::HandleTimers() {
   auto now = Clock::now();
   if (resume_accepting_at_ && now >= *resume_accepting_at_) ResumeAccepting();
   relay_.RetryRegistryClears();
+  CheckSpawner(now);
   if (restart_spawner_at_ && now >= *restart_spawner_at_ && !shutting_down_) {
     RestartSpawner();
   }

@@ -124,5 +124,28 @@ TEST(StoppedProcessTest, WorkerStoppedHoldingTheLockStallsNobody) {
   EXPECT_TRUE(bob_again);
 }
 
+// A stopped spawner answers nothing: after 3 s of silence with a
+// connection waiting, the broker kills it and starts another, which serves
+// the next connections.
+TEST(StoppedProcessTest, StoppedSpawnerIsReplaced) {
+  auto server = ServerProcess::Start({"--ephemeral"});
+  ASSERT_TRUE(server);
+  pid_t spawner = SpawnerOf(server->pid());
+  ASSERT_GT(spawner, 0);
+  ASSERT_EQ(kill(spawner, SIGSTOP), 0);
+  ASSERT_TRUE(WaitForStopped(spawner));
+  auto waiting = Connection::Open(server->port());
+  ASSERT_TRUE(waiting);
+  EXPECT_TRUE(server->WaitForLog("spawner pid " + std::to_string(spawner) +
+                                     " has not answered for 3 s (stopped?): "
+                                     "killing it",
+                                 milliseconds(10000)));
+  EXPECT_TRUE(server->WaitForLog("spawner started, pid"));
+  // The connection the stopped spawner held is closed, not left hanging.
+  EXPECT_TRUE(waiting->WaitClosed());
+  auto next = ConnectAndJoin(server->port(), "Alice");
+  EXPECT_TRUE(next);
+}
+
 }  // namespace
 }  // namespace chat::test
