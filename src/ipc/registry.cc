@@ -29,7 +29,7 @@ namespace chat::ipc {
 namespace {
 
 constexpr uint64_t kMagic = 0x31676572'74616863;  // "chatreg1", little end
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 // Bounds the segment (under 80 MiB at the limit) and keeps every index and
 // count in 32 bits.
 constexpr uint32_t kMaxCapacity = 1u << 20;
@@ -51,6 +51,7 @@ struct Slot {
   uint32_t state;
   uint32_t next_free;  // free-list link: derived data, meaningful while free
   uint64_t join_sequence;
+  uint64_t group;  // JoinLimit::group of the worker that joined
   WorkerId worker;
   uint8_t name_length;
   uint8_t ask;  // privacy setting: 1 = ask, 0 = open
@@ -476,7 +477,8 @@ Registry::Header* Registry::header() const {
   return header;
 }
 
-JoinResult Registry::Join(std::string_view name, WorkerId worker) {
+JoinResult Registry::Join(std::string_view name, WorkerId worker,
+                          JoinLimit limit) {
   if (!IsValidRegistryName(name)) return JoinResult::kInvalid;
   Header::Guard table(header());
   if (worker.connection >= table->max_connections) {
@@ -495,10 +497,19 @@ JoinResult Registry::Join(std::string_view name, WorkerId worker) {
   if (table->FindPosition(name) != kNoSlot) return JoinResult::kTaken;
   uint32_t index = table->free_head;
   if (index == kNoSlot) return JoinResult::kFull;
+  if (limit.group != 0) {
+    uint32_t same = 0;
+    Slot* all = table->slots();
+    for (uint32_t i = 0; i < table->max_users; ++i) {
+      same += LoadState(all[i]) == kSlotUsed && all[i].group == limit.group;
+    }
+    if (same >= limit.max) return JoinResult::kAddressFull;
+  }
 
   Slot& slot = table->slots()[index];
   table->free_head = slot.next_free;
   slot.join_sequence = table->next_join_sequence++;
+  slot.group = limit.group;
   slot.worker = worker;
   slot.name_length = static_cast<uint8_t>(name.size());
   slot.ask = table->default_ask != 0;

@@ -33,6 +33,15 @@ enum class JoinResult {
   kTaken,    // the name is registered, in any letter case, by another worker
   kFull,     // max_users names are registered
   kInvalid,  // not [A-Za-z0-9]{1,32}
+  kAddressFull,  // JoinLimit::max names are registered from its group
+};
+
+// A cap on the names registered from one group of connections (the
+// per-address limit: one client address, or IPv6 /64): group 0 is
+// unlimited.
+struct JoinLimit {
+  uint64_t group = 0;
+  uint32_t max = 0;
 };
 
 struct RegisteredUser {
@@ -60,7 +69,10 @@ class Registry {
   // refuses a second JOIN itself, and the broker calls Leave() before it
   // reuses a connection index; breaking either, or passing a connection
   // index >= max_connections, is a bug and aborts.
-  JoinResult Join(std::string_view name, WorkerId worker);
+  // With a `limit`, kAddressFull (checked after kFull) when limit.max names
+  // of its group are registered; counting walks the slots, so only limited
+  // connections pay for it, once each.
+  JoinResult Join(std::string_view name, WorkerId worker, JoinLimit limit = {});
 
   // Removes whatever name `worker` holds; returns it, or nullopt if it held
   // none (never joined, already removed, or a stale id whose connection

@@ -195,6 +195,12 @@ void Worker::Run() {
                             ListeningSuffix(way_));
   }
   if (!SetUpSignals()) _exit(ExitStatusOf(EndReason::kInternalError));
+  if (std::optional<Address16> peer = PeerAddress16(client_.get());
+      SubjectToLimits(options_.address_policy, peer)) {
+    session_.set_join_limit(
+        {BlockKey(*peer),
+         MaxUsersPerAddress(options_.address_limits, options_.max_users)});
+  }
   report_log = &log_;
   report_subject = &subject_;
   ipc::Registry::SetLockWaitReport(ReportLockWait);

@@ -34,6 +34,9 @@ void PrintTo(JoinResult result, std::ostream* out) {
     case JoinResult::kInvalid:
       *out << "kInvalid";
       return;
+    case JoinResult::kAddressFull:
+      *out << "kAddressFull";
+      return;
   }
   *out << "JoinResult(" << static_cast<int>(result) << ")";
 }
@@ -245,6 +248,21 @@ TEST_F(RegistryTest, JoinOnAReusedIndexClearsTheDeadHoldersName) {
   EXPECT_FALSE(registry().Lookup("Alice"));
   EXPECT_EQ(registry().Names(), Names{"Bob"});
   EXPECT_EQ(registry().Leave({4, 2}), std::nullopt) << "a stale id";
+  EXPECT_TRUE(Consistent());
+}
+
+TEST_F(RegistryTest, AGroupHoldsAtMostItsLimitOfNames) {
+  const JoinLimit limit{77, 2};
+  EXPECT_EQ(registry().Join("A", {0, 1}, limit), JoinResult::kJoined);
+  EXPECT_EQ(registry().Join("B", {1, 1}, limit), JoinResult::kJoined);
+  EXPECT_EQ(registry().Join("C", {2, 1}, limit), JoinResult::kAddressFull);
+  EXPECT_EQ(registry().Join("A", {2, 1}, limit), JoinResult::kTaken)
+      << "taken is checked first";
+  EXPECT_EQ(registry().Join("C", {2, 1}, JoinLimit{78, 2}),
+            JoinResult::kJoined);
+  EXPECT_EQ(registry().Join("D", {3, 1}), JoinResult::kJoined);
+  ASSERT_TRUE(registry().Leave({0, 1}));
+  EXPECT_EQ(registry().Join("E", {4, 1}, limit), JoinResult::kJoined);
   EXPECT_TRUE(Consistent());
 }
 
