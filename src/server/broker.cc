@@ -33,6 +33,9 @@ constexpr milliseconds kMaxCoalesceWindow{500};
 // Shutdown: how long workers get to say BYE and exit, then how long SIGKILLed
 // ones get to disappear.
 constexpr milliseconds kShutdownGrace{3000};
+// How often the user table's entries of dead workers are retried while
+// another process holds its mutex.
+constexpr milliseconds kRegistryRetry{100};
 constexpr milliseconds kKillGrace{2000};
 // What a worker may have queued in the broker beyond its own send queue
 // before it counts as hung (see Relay).
@@ -346,6 +349,12 @@ int Broker::TimeoutMs() const {
     if (timeout < 0 || ms < timeout) timeout = ms;
   };
   if (resume_accepting_at_) consider(*resume_accepting_at_);
+  if (spawner_ && pending_spawns_ > 0) {
+    consider(spawner_heard_at_ + kSpawnerSilence);
+  }
+  if (relay_.registry_clears_pending()) {
+    consider(Clock::now() + kRegistryRetry);
+  }
   if (auto due = relay_.held_due()) consider(*due);
   if (auto due = relay_.files().next_due()) consider(*due);
   if (restart_spawner_at_ && !shutting_down_) consider(*restart_spawner_at_);
@@ -360,6 +369,8 @@ int Broker::TimeoutMs() const {
 std::optional<int> Broker::HandleTimers() {
   auto now = Clock::now();
   if (resume_accepting_at_ && now >= *resume_accepting_at_) ResumeAccepting();
+  relay_.RetryRegistryClears();
+  CheckSpawner(now);
   if (restart_spawner_at_ && now >= *restart_spawner_at_ && !shutting_down_) {
     RestartSpawner();
   }

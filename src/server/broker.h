@@ -102,6 +102,9 @@ class Broker {
   void OnSpawnReply(const SpawnReply& reply);
   void SpawnerGone(int wait_status);
   void RestartSpawner();
+  // Kills a spawner silent for kSpawnerSilence while requests wait.
+  void CheckSpawner(Clock::time_point now);
+  static const std::chrono::milliseconds kSpawnerSilence;
   void StopSpawner();
   // The end of a connection whose worker's pid never arrived (its spawner
   // died): once its channel is closed, it is cleared like a reaped worker.
@@ -145,6 +148,8 @@ class Broker {
   std::optional<Start> held_;  // waits for room on the control socket
   // Requests sent, replies not read yet.
   size_t pending_spawns_ = 0;
+  // When the spawner last answered, or was first asked after a silence.
+  Clock::time_point spawner_heard_at_;
   // Workers reaped before the spawner's reply named them: pid -> status.
   std::unordered_map<pid_t, int> reaped_early_;
 

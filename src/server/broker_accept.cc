@@ -97,7 +97,7 @@ void Broker::StartWorker(ipc::UniqueFd client, const sockaddr* address,
     return;
   }
   WorkerEntry& entry = table_.at(*index);
-  ++pending_spawns_;
+  if (pending_spawns_++ == 0) spawner_heard_at_ = Clock::now();
   entry.spawn_pending = true;
   // Named in the log by the broker's end of its channel: open as long as
   // the connection is, so no two open connections share the number (the

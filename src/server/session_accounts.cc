@@ -274,7 +274,9 @@ void Session::Register(const protocol::Request& request) {
     return;
   }
   if (!registered_) {
-    switch (registry_.Join(request.name, id_)) {
+    const ipc::JoinResult result =
+        registry_.Join(request.name, id_, join_limit_);
+    switch (result) {
       case ipc::JoinResult::kJoined:
         claimed_ = true;
         break;
@@ -285,11 +287,8 @@ void Session::Register(const protocol::Request& request) {
         Reply(FormatError(ErrorCode::kUsernameTaken, request.name));
         return;
       case ipc::JoinResult::kFull:
-        log_.Info(subject_, "REGISTER " + std::string(request.name) +
-                                " refused: Too Many Users");
-        Reply(FormatError(ErrorCode::kTooManyUsers));
-        End(EndReason::kTooManyUsers);
-        return;
+      case ipc::JoinResult::kAddressFull:
+        return RefuseFull("REGISTER", request.name, result);
     }
   }
   pending_name_ = registered_ ? name_ : std::string(request.name);
@@ -353,7 +352,9 @@ void Session::LoginVerify(uint8_t status_byte,
 }
 
 void Session::LoginClaim() {
-  switch (registry_.Join(pending_name_, id_)) {
+  const ipc::JoinResult result =
+      registry_.Join(pending_name_, id_, join_limit_);
+  switch (result) {
     case ipc::JoinResult::kJoined:
       claimed_ = true;
       account_ = true;
@@ -380,12 +381,9 @@ void Session::LoginClaim() {
       Reply(FormatError(ErrorCode::kUsernameTaken, pending_name_));
       return;
     case ipc::JoinResult::kFull:
+    case ipc::JoinResult::kAddressFull:
     case ipc::JoinResult::kInvalid:
-      log_.Info(subject_,
-                "LOGIN " + pending_name_ + " refused: Too Many Users");
-      Reply(FormatError(ErrorCode::kTooManyUsers));
-      End(EndReason::kTooManyUsers);
-      return;
+      return RefuseFull("LOGIN", pending_name_, result);
   }
 }
 

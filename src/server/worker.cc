@@ -81,6 +81,19 @@ alignas(kPageSize) char io_buffer[kIoBufferSize];
 // the frames of one turn still leave in one write.
 constexpr size_t kDirectWriteMin = 1024;
 
+// Where the registry's lock-wait reports go (a plain function pointer, so
+// the process's one log and subject).
+const Log* report_log = nullptr;
+const std::string* report_subject = nullptr;
+
+void ReportLockWait(std::chrono::seconds waited, int holder) {
+  if (report_log == nullptr) return;
+  report_log->Error(*report_subject,
+                    "waited " + std::to_string(waited.count()) +
+                        " s for the user table's lock, held by pid " +
+                        std::to_string(holder) + " (stopped?)");
+}
+
 int MillisecondsUntil(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
   // Rounded up, so a poll never wakes just before its deadline and spins.
@@ -188,6 +201,15 @@ void Worker::Run() {
                             ListeningSuffix(way_));
   }
   if (!SetUpSignals()) _exit(ExitStatusOf(EndReason::kInternalError));
+  if (std::optional<Address16> peer = PeerAddress16(client_.get());
+      SubjectToLimits(options_.address_policy, peer)) {
+    session_.set_join_limit(
+        {BlockKey(*peer),
+         MaxUsersPerAddress(options_.address_limits, options_.max_users)});
+  }
+  report_log = &log_;
+  report_subject = &subject_;
+  ipc::Registry::SetLockWaitReport(ReportLockWait);
   if (way_ != WayIn::kPlain) {
     const char* what = nullptr;
     other_stream_ = MakeStream(way_, client_.get(), ways_in_, &what);

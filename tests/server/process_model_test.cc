@@ -48,27 +48,6 @@ std::unique_ptr<Connection> JoinAndFindWorker(ServerProcess& server,
   return connection;
 }
 
-// The state letter of /proc/<pid>/stat ('T' for stopped), or '?'.
-char ProcessState(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)),
-                   std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size()
-             ? '?'
-             : text[paren + 2];
-}
-
-// Waits (bounded) until `pid` shows as stopped.
-bool WaitForStopped(pid_t pid) {
-  auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ProcessState(pid) == 'T') return true;
-    std::this_thread::yield();
-  }
-  return false;
-}
-
 std::vector<std::string> ShmObjectsOf(pid_t server) {
   std::vector<std::string> mine;
   std::string prefix = "chat-server." + std::to_string(server) + ".";

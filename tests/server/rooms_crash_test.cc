@@ -24,17 +24,6 @@
 namespace chat::test {
 namespace {
 
-// The state letter of /proc/<pid>/stat ('T' for stopped), or '?'.
-char ProcessState(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)),
-                   std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size()
-             ? '?'
-             : text[paren + 2];
-}
-
 // The one worker in `after` that is not in `before`, or -1.
 pid_t NewWorker(std::vector<pid_t> before, const std::vector<pid_t>& after) {
   std::vector<pid_t> added;
@@ -45,15 +34,6 @@ pid_t NewWorker(std::vector<pid_t> before, const std::vector<pid_t>& after) {
     }
   }
   return added.size() == 1 ? added[0] : -1;
-}
-
-bool WaitForStopped(pid_t pid) {
-  auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ProcessState(pid) == 'T') return true;
-    std::this_thread::yield();
-  }
-  return false;
 }
 
 class RoomJoinCrashTest : public testing::TestWithParam<const char*> {};
