@@ -47,7 +47,9 @@ bool IsKnownKind(uint8_t kind) {
          (kind >= static_cast<uint8_t>(FrameKind::kStoreRequest) &&
           kind <= static_cast<uint8_t>(FrameKind::kAccount)) ||
          (kind >= static_cast<uint8_t>(FrameKind::kRoomRequest) &&
-          kind <= static_cast<uint8_t>(FrameKind::kConsentRequest));
+          kind <= static_cast<uint8_t>(FrameKind::kConsentRequest)) ||
+         (kind >= static_cast<uint8_t>(FrameKind::kBanList) &&
+          kind <= static_cast<uint8_t>(FrameKind::kKick));
 }
 
 void PutU32(char* at, uint32_t value) { std::memcpy(at, &value, 4); }

@@ -84,6 +84,8 @@ std::string_view ErrorPhrase(ErrorCode code) {
       return "No Invitation";
     case ErrorCode::kNoPrivateChat:
       return "No Private Chat";
+    case ErrorCode::kBanned:
+      return "Banned";
   }
   // Only a cast of an out-of-range integer gets here: a bug of ours.
   std::fprintf(stderr, "ErrorPhrase: invalid ErrorCode %d\n",

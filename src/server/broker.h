@@ -21,6 +21,7 @@
 #include "server/listener.h"
 #include "server/log.h"
 #include "server/login_move.h"
+#include "server/moderation.h"
 #include "server/options.h"
 #include "server/relay.h"
 #include "server/spawner.h"
@@ -71,7 +72,8 @@ class Broker {
     WayIn way = WayIn::kPlain;
   };
   void StartWorker(ipc::UniqueFd client, const std::string& peer,
-                   WayIn way = WayIn::kPlain);
+                   WayIn way = WayIn::kPlain,
+                   std::optional<Address16> address = std::nullopt);
   // Hands `start` to the spawner; when its control socket is full, holds it
   // and stops accepting until the socket takes it (SendHeld).
   void SendStart(Start start);
@@ -79,6 +81,11 @@ class Broker {
   // Answers a connection that gets no worker, then closes it.
   void Refuse(ipc::UniqueFd client, const std::string& peer,
               std::string_view detail);
+  // The same for a banned address: ERR Banned.
+  void RefuseBanned(ipc::UniqueFd client, const std::string& peer);
+  // Sends `line`, logs the refusal (`why`) and closes.
+  void SendAndClose(ipc::UniqueFd client, const std::string& peer,
+                    std::string_view line, std::string_view why);
   void PauseAccepting();
   void ResumeAccepting();
   void WatchListeners(uint32_t events);
@@ -124,6 +131,7 @@ class Broker {
   bool store_watched_ = false;
   bool store_want_write_ = false;
   LoginMoves moves_;
+  Moderation moderation_;  // before store_, which it is handed to
   uint32_t next_session_ = 0;
   ipc::UniqueFd epoll_;
   ipc::UniqueFd signals_;

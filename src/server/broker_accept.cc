@@ -54,14 +54,19 @@ void Broker::AcceptFrom(size_t listener) {
           return;
       }
     }
-    StartWorker(ipc::UniqueFd(fd),
-                FormatAddress(reinterpret_cast<sockaddr*>(&peer), length),
-                listeners_[listener].way);
+    auto* peer_address = reinterpret_cast<sockaddr*>(&peer);
+    std::optional<Address16> address = ToAddress16(peer_address, length);
+    if (moderation_.Banned(address)) {
+      RefuseBanned(ipc::UniqueFd(fd), FormatAddress(peer_address, length));
+      continue;
+    }
+    StartWorker(ipc::UniqueFd(fd), FormatAddress(peer_address, length),
+                listeners_[listener].way, address);
   }
 }
 
 void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer,
-                         WayIn way) {
+                         WayIn way, std::optional<Address16> address) {
   if (!spawner_) {
     Refuse(std::move(client), peer, "cannot start a session now");
     return;
@@ -90,6 +95,7 @@ void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer,
   entry.client_number = channels->first.fd();
   entry.session = ++next_session_;
   entry.peer = peer;
+  entry.address = address;
   entry.subject = "fd " + std::to_string(entry.client_number);
   entry.channel.emplace(std::move(channels->first));
   entry.channel_readable = true;
@@ -148,15 +154,26 @@ void Broker::SendHeld() {
 
 void Broker::Refuse(ipc::UniqueFd client, const std::string& peer,
                     std::string_view detail) {
-  std::string line =
-      protocol::FormatError(protocol::ErrorCode::kTooManyConnections, detail);
+  SendAndClose(
+      std::move(client), peer,
+      protocol::FormatError(protocol::ErrorCode::kTooManyConnections, detail),
+      "Too Many Connections" +
+          (detail.empty() ? "" : ": " + std::string(detail)));
+}
+
+void Broker::RefuseBanned(ipc::UniqueFd client, const std::string& peer) {
+  SendAndClose(std::move(client), peer,
+               protocol::FormatError(protocol::ErrorCode::kBanned), "Banned");
+}
+
+void Broker::SendAndClose(ipc::UniqueFd client, const std::string& peer,
+                          std::string_view line, std::string_view why) {
   // Best effort: a fresh socket has room for one line, and if not, the
   // client learns from the close.
   (void)send(client.get(), line.data(), line.size(),
              MSG_NOSIGNAL | MSG_DONTWAIT);
   log_.Info("fd " + std::to_string(client.get()),
-            "refused from " + peer + ": Too Many Connections" +
-                (detail.empty() ? "" : ": " + std::string(detail)));
+            "refused from " + peer + ": " + std::string(why));
   shutdown(client.get(), SHUT_WR);
 }
 

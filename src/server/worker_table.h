@@ -15,6 +15,7 @@
 
 #include "ipc/channel.h"
 #include "ipc/worker_id.h"
+#include "server/address_policy.h"
 
 namespace chat::server {
 
@@ -39,7 +40,8 @@ struct WorkerEntry {
   bool orphaned = false;       // its spawner died before naming the pid
   uint32_t session = 0;        // numbers the session in the audit log
   std::string peer;            // the client's address, "host:port"
-  bool account = false;        // registered by logging in to an account
+  std::optional<Address16> address;  // the same, for the bans (moderation.h)
+  bool account = false;              // registered by logging in to an account
 };
 
 class WorkerTable {
