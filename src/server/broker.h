@@ -18,6 +18,7 @@
 
 #include "ipc/registry.h"
 #include "ipc/unique_fd.h"
+#include "server/address_limits.h"
 #include "server/listener.h"
 #include "server/log.h"
 #include "server/login_move.h"
@@ -71,16 +72,22 @@ class Broker {
     std::string peer;
     WayIn way = WayIn::kPlain;
   };
-  void StartWorker(ipc::UniqueFd client, const std::string& peer,
-                   WayIn way = WayIn::kPlain,
-                   std::optional<Address16> address = std::nullopt);
+  // Starts a worker for `client`, or refuses it (--max-connections, the
+  // per-address limits).
+  void StartWorker(ipc::UniqueFd client, const sockaddr* address,
+                   socklen_t length, WayIn way);
   // Hands `start` to the spawner; when its control socket is full, holds it
   // and stops accepting until the socket takes it (SendHeld).
   void SendStart(Start start);
   void SendHeld();
-  // Answers a connection that gets no worker, then closes it.
+  // Answers a connection that gets no worker, then closes it; `why` goes
+  // to the log only.
   void Refuse(ipc::UniqueFd client, const std::string& peer,
-              std::string_view detail);
+              std::string_view detail, std::string_view why = {});
+  // Frees a connection's entry, and its place in the per-address count
+  // (a connection whose worker ran and never registered costs its address
+  // a penalty).
+  void Release(uint32_t index);
   // The same for a banned address: ERR Banned.
   void RefuseBanned(ipc::UniqueFd client, const std::string& peer);
   // Sends `line`, logs the refusal (`why`) and closes.
@@ -126,6 +133,7 @@ class Broker {
   ipc::Registry& registry_;
   std::vector<Listener> listeners_;
   WorkerTable table_;
+  AddressLimits address_limits_;
   Relay relay_;
   std::optional<StoreLink> store_;  // none with --ephemeral
   bool store_watched_ = false;

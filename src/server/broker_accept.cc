@@ -16,6 +16,9 @@ constexpr int kAcceptsPerTurn = 64;
 // After a failed fork or accept for lack of resources, the listeners rest
 // this long instead of failing again at once in a busy loop.
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
+// What a client refused by a per-address limit is told (PROTOCOL.md); the
+// log says which limit.
+constexpr std::string_view kFromYourAddress = "from your address";
 
 }  // namespace
 
@@ -54,33 +57,46 @@ void Broker::AcceptFrom(size_t listener) {
           return;
       }
     }
-    auto* peer_address = reinterpret_cast<sockaddr*>(&peer);
-    std::optional<Address16> address = ToAddress16(peer_address, length);
-    if (moderation_.Banned(address)) {
-      RefuseBanned(ipc::UniqueFd(fd), FormatAddress(peer_address, length));
-      continue;
-    }
-    StartWorker(ipc::UniqueFd(fd), FormatAddress(peer_address, length),
-                listeners_[listener].way, address);
+    StartWorker(ipc::UniqueFd(fd), reinterpret_cast<sockaddr*>(&peer), length,
+                listeners_[listener].way);
   }
 }
 
-void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer,
-                         WayIn way, std::optional<Address16> address) {
+void Broker::StartWorker(ipc::UniqueFd client, const sockaddr* address,
+                         socklen_t length, WayIn way) {
+  const std::string peer = FormatAddress(address, length);
+  std::optional<Address16> client_address = ToAddress16(address, length);
+  if (moderation_.Banned(client_address)) {
+    RefuseBanned(std::move(client), peer);
+    return;
+  }
   if (!spawner_) {
     Refuse(std::move(client), peer, "cannot start a session now");
     return;
   }
+  // The server-wide limit first: a full server says so to everyone alike.
   std::optional<uint32_t> index = table_.Allocate();
   if (!index) {
     Refuse(std::move(client), peer, {});
     return;
   }
+  std::optional<Address16> limited = ToAddress16(address, length);
+  if (!SubjectToLimits(options_.address_policy, limited)) limited.reset();
+  if (limited) {
+    AddressLimits::Verdict verdict =
+        address_limits_.Admit(*limited, Clock::now());
+    if (verdict != AddressLimits::Verdict::kAdmit) {
+      table_.Free(*index);
+      Refuse(std::move(client), peer, kFromYourAddress, Describe(verdict));
+      return;
+    }
+    table_.at(*index).limited_address = limited;
+  }
   std::string error;
   auto channels = ipc::Channel::CreatePair(&error);
   if (!channels) {
     log_.Error(kServerSubject, error);
-    table_.Free(*index);
+    Release(*index);
     Refuse(std::move(client), peer, "cannot start a session now");
     PauseAccepting();
     return;
@@ -95,7 +111,7 @@ void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer,
   entry.client_number = channels->first.fd();
   entry.session = ++next_session_;
   entry.peer = peer;
-  entry.address = address;
+  entry.address = client_address;
   entry.subject = "fd " + std::to_string(entry.client_number);
   entry.channel.emplace(std::move(channels->first));
   entry.channel_readable = true;
@@ -135,7 +151,7 @@ void Broker::SendStart(Start start) {
   }
   --pending_spawns_;
   StopReading(start.index);
-  table_.Free(start.index);
+  Release(start.index);
   Refuse(std::move(start.client), start.peer, "cannot start a session now");
   PauseAccepting();
 }
@@ -153,12 +169,13 @@ void Broker::SendHeld() {
 }
 
 void Broker::Refuse(ipc::UniqueFd client, const std::string& peer,
-                    std::string_view detail) {
+                    std::string_view detail, std::string_view why) {
   SendAndClose(
       std::move(client), peer,
       protocol::FormatError(protocol::ErrorCode::kTooManyConnections, detail),
       "Too Many Connections" +
-          (detail.empty() ? "" : ": " + std::string(detail)));
+          (detail.empty() ? "" : ": " + std::string(detail)) +
+          (why.empty() ? "" : " (" + std::string(why) + ")"));
 }
 
 void Broker::RefuseBanned(ipc::UniqueFd client, const std::string& peer) {
@@ -175,6 +192,18 @@ void Broker::SendAndClose(ipc::UniqueFd client, const std::string& peer,
   log_.Info("fd " + std::to_string(client.get()),
             "refused from " + peer + ": " + std::string(why));
   shutdown(client.get(), SHUT_WR);
+}
+
+void Broker::Release(uint32_t index) {
+  WorkerEntry& entry = table_.at(index);
+  if (entry.limited_address) {
+    // A connection that never got a worker costs its address nothing.
+    address_limits_.Closed(
+        *entry.limited_address,
+        entry.ever_registered || entry.spawn_pending || entry.pid <= 0,
+        Clock::now());
+  }
+  table_.Free(index);
 }
 
 void Broker::PauseAccepting() {

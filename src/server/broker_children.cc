@@ -56,7 +56,7 @@ void Broker::OnSpawnReply(const SpawnReply& reply) {
     log_.Info(entry->subject,
               "refused: Too Many Connections: cannot start a session now");
     StopReading(index);
-    table_.Free(index);
+    Release(index);
     PauseAccepting();
   } else {
     table_.SetPid(index, reply.pid);
@@ -148,7 +148,7 @@ void Broker::FinishOrphan(uint32_t index) {
   entry.orphaned = false;
   relay_.OnWorkerGone(index, "its spawner died before naming its pid");
   log_.Error(entry.subject, "ended without a known pid");
-  table_.Free(index);
+  Release(index);
 }
 
 void Broker::HandleSignals() {
@@ -233,7 +233,7 @@ void Broker::Reap(pid_t pid, int wait_status) {
   } else {
     log_.Error(entry.subject, event);
   }
-  table_.Free(*index);
+  Release(*index);
 }
 
 }  // namespace chat::server

@@ -2,11 +2,35 @@
 // --keepalive-interval, --keepalive-count (keepalive.h).
 #include "server/guard_options.h"
 
+#include <charconv>
 #include <string>
 
 #include "server/address_policy.h"
 
 namespace chat::server {
+namespace {
+
+bool ParseConnectRate(std::string_view text, AddressLimitsConfig* limits) {
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return false;
+  auto number = [](std::string_view digits, uint32_t* out) {
+    auto [end, error] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), *out);
+    return !digits.empty() && error == std::errc() &&
+           end == digits.data() + digits.size() && *out >= 1 && *out <= 100000;
+  };
+  uint32_t count = 0;
+  uint32_t seconds = 0;
+  if (!number(text.substr(0, slash), &count) ||
+      !number(text.substr(slash + 1), &seconds)) {
+    return false;
+  }
+  limits->connect_count = count;
+  limits->connect_window = std::chrono::seconds(seconds);
+  return true;
+}
+
+}  // namespace
 
 void AddGuardOptions(CLI::App& app, Options* options) {
   app.add_flag("--limit-loopback", options->address_policy.limit_loopback,
@@ -32,6 +56,31 @@ void AddGuardOptions(CLI::App& app, Options* options) {
       ->type_name("CIDR")
       ->allow_extra_args(false)  // one CIDR per --exempt, then PORT
       ->check(cidr);
+
+  app.add_option("--max-per-address", options->address_limits.max_per_address,
+                 "Most connections open at once from one address (IPv6: "
+                 "one /64)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 65536).description(""))
+      ->capture_default_str();
+  AddressLimitsConfig& limits = options->address_limits;
+  app.add_option_function<std::string>(
+         "--connect-rate",
+         [&limits](const std::string& value) {
+           ParseConnectRate(value, &limits);
+         },
+         "Most new connections from one address per SECONDS (default "
+         "32/10)")
+      ->type_name("COUNT/SECONDS")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            AddressLimitsConfig unused;
+            if (ParseConnectRate(text, &unused)) return {};
+            return "expected COUNT/SECONDS such as 32/10, each 1 to 100000, "
+                   "not " +
+                   text;
+          },
+          "", "RATE"));
 
   app.add_option("--keepalive-idle", options->keepalive.idle_seconds,
                  "Seconds a client connection may be silent before TCP "

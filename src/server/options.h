@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/address_limits.h"
 #include "server/address_policy.h"
 #include "server/keepalive.h"
 #include "server/log.h"
@@ -49,8 +50,9 @@ struct Options {
   std::vector<std::string> web_origins;
 
   // Per-address limits (guard_options.cc).
-  AddressPolicy address_policy;  // who the limits apply to
-  KeepaliveOptions keepalive;    // dead peers (keepalive.h)
+  AddressPolicy address_policy;        // who the limits apply to
+  KeepaliveOptions keepalive;          // dead peers (keepalive.h)
+  AddressLimitsConfig address_limits;  // per-address connection limits
 };
 
 // Exit statuses of the server process.

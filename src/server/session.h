@@ -69,10 +69,18 @@ class Session {
   void OnFrame(const ipc::FrameView& frame);
 
   // Events the worker detects.
-  void OnJoinTimeout();        // BYE Join Timeout, if not registered
-  void OnShutdown();           // SIGTERM/SIGINT: BYE Server shutting down
-  void OnBrokerGone();         // the channel closed: BYE, as above
-  void OnClientClosed();       // end of file or reset from the client
+  void OnJoinTimeout();   // BYE Join Timeout, if not registered
+  void OnShutdown();      // SIGTERM/SIGINT: BYE Server shutting down
+  void OnBrokerGone();    // the channel closed: BYE, as above
+  void OnClientClosed();  // end of file or reset from the client
+  // The client sent end of file (it may have only half-closed): no more
+  // input comes, but every complete line already read is still handled and
+  // answered. Once InputDone(), the worker ends the session.
+  void OnClientEof() { client_eof_ = true; }
+  bool InputDone() const {
+    return client_eof_ && !ended() && !lines_waiting_ && !awaiting_broker() &&
+           unanswered_bcsts_ == 0 && !HoldingAnswers();
+  }
   void OnClientError();        // the client socket failed
   void OnSendQueueExceeded();  // ERR Send Queue Exceeded (best effort)
   void OnInternalError(std::string_view what);
@@ -93,7 +101,8 @@ class Session {
   // Whether more client input may be read now: nothing holds the lines
   // already read.
   bool wants_input() const {
-    return !ended() && !awaiting_broker() && !lines_waiting_ && !OutputPaused();
+    return !ended() && !client_eof_ && !awaiting_broker() && !lines_waiting_ &&
+           !OutputPaused();
   }
 
   OutputBuffer& output() { return output_; }
@@ -207,6 +216,7 @@ class Session {
   // Counts every request the broker answers (BCST, rooms, requests).
   static constexpr size_t kMaxUnansweredBcsts = 64;
   size_t unanswered_bcsts_ = 0;
+  bool client_eof_ = false;  // OnClientEof
   // Answers in request order behind the oldest unanswered BCST, from
   // held_answers_[held_head_]; an empty string stands for a BCST's own
   // answer (real answers end in LF). A vector, not a deque: an empty one

@@ -120,6 +120,9 @@ class Worker {
   // One send() of `bytes` to the client; how many it took (0 when it took
   // none or failed; a failure ends the session).
   size_t SendToClient(std::string_view bytes);
+  // A failed write to the client: the session ends, unless the client had
+  // already sent its end of file (its lines are still handled).
+  void OnSendFailed(const transport::Result& result);
   void ReadChannel();
   // A kDeliver frame: written at once or appended to the output.
   void Deliver(const ipc::FrameView& frame);
@@ -213,6 +216,9 @@ void Worker::Run() {
 }
 
 void Worker::Turn() {
+  // A client that closed both ways still has its lines handled (relayed);
+  // their answers have nowhere to go.
+  if (client_eof_ && client_write_failed_) session_.output().DropAll();
   FlushChannel();
   // Bytes a transport already took were taken when nothing waited for the
   // broker, so they may always go on.
@@ -221,6 +227,9 @@ void Worker::Turn() {
   // Lines held back by a full output may go on now that some was written;
   // what they produce goes out in the next turn.
   session_.Resume();
+  // After the client's end of file: every line it sent has been handled
+  // and answered; Finish writes the answers out.
+  if (session_.InputDone()) session_.OnClientClosed();
   if (session_.ended()) return;
 
   pollfd fds[3] = {};
@@ -233,6 +242,8 @@ void Worker::Turn() {
       session_.wants_input() && channel_.queued_bytes() < kChannelHighWater;
   bool write_client = !session_.output().empty() && !channel_.has_queued();
   fds[2].events = stream_->Events(read_client, write_client);
+  // Nothing more can come or go (poll would report the hang-up each time).
+  if (client_eof_ && client_write_failed_) fds[2].fd = -1;
   int timeout = session_.registered() ? -1 : MillisecondsUntil(join_deadline_);
   // Input a transport has already taken off the socket wakes no poll.
   const bool buffered = read_client && stream_->has_buffered_input();
@@ -264,9 +275,10 @@ void Worker::Turn() {
     ReadClient();
   } else if (fds[2].revents & (POLLHUP | POLLERR)) {
     // Reset (or fully shut) while input is paused: poll() would report it
-    // again at once, and the client can receive nothing more anyway.
+    // again at once, and the client can receive nothing more anyway. After
+    // its end of file, the lines it sent are still handled.
     client_write_failed_ = true;
-    session_.OnClientClosed();
+    if (!client_eof_) session_.OnClientClosed();
   }
   if (!session_.registered() && Clock::now() >= join_deadline_) {
     session_.OnJoinTimeout();
@@ -306,8 +318,7 @@ bool Worker::FlushStream() {
   transport::Result result = stream_->Flush();
   if (result.status != transport::Status::kOk &&
       result.status != transport::Status::kWouldBlock) {
-    client_write_failed_ = true;
-    OnStreamEnd(result, "send");
+    OnSendFailed(result);
     return false;
   }
   return !stream_->has_pending_output();
@@ -358,11 +369,18 @@ size_t Worker::SendToClient(std::string_view bytes) {
       return 0;
     case transport::Status::kClosed:
     case transport::Status::kError:
-      client_write_failed_ = true;
-      OnStreamEnd(result, "send");
+      OnSendFailed(result);
       return 0;
   }
   return 0;
+}
+
+void Worker::OnSendFailed(const transport::Result& result) {
+  client_write_failed_ = true;
+  // The client closed both ways after sending: its remaining lines are
+  // still handled, their answers dropped (Turn).
+  if (client_eof_) return;
+  OnStreamEnd(result, "send");
 }
 
 void Worker::Deliver(const ipc::FrameView& frame) {
@@ -431,7 +449,14 @@ void Worker::ReadClient() {
     case transport::Status::kWouldBlock:
       return;
     case transport::Status::kClosed:
-      client_eof_ = result.what == nullptr;
+      if (result.what == nullptr) {
+        // End of file: the lines already read are handled and answered
+        // before the session ends (Turn), as a client that half-closes
+        // after a batch of requests expects.
+        client_eof_ = true;
+        session_.OnClientEof();
+        return;
+      }
       OnStreamEnd(result, stream_->name());
       return;
     case transport::Status::kError:
@@ -465,7 +490,8 @@ void Worker::Finish() {
 
   // A transport still opening (a TLS handshake, an HTTP request head) has
   // nowhere to put lines.
-  bool client_gone = reason == EndReason::kClosed ||
+  // After only an end of file the client may still read its answers.
+  bool client_gone = (reason == EndReason::kClosed && !client_eof_) ||
                      reason == EndReason::kClientError ||
                      client_write_failed_ || !stream_->established();
   if (!client_gone) {

@@ -72,6 +72,7 @@ void WorkerTable::Register(uint32_t index, std::string name) {
   WorkerEntry& entry = entries_[index];
   if (entry.registered) Bug("registering a registered worker");
   entry.registered = true;
+  entry.ever_registered = true;
   entry.registered_position = registered_.size();
   registered_.push_back(index);
   by_name_[Folded(name)] = index;

@@ -35,13 +35,17 @@ struct WorkerEntry {
   bool registered = false;        // counted in fan-outs
   std::string name;               // as registered
   size_t registered_position = 0;
-  int client_number = -1;      // names it in the log: the broker's channel fd
-  bool spawn_pending = false;  // asked the spawner; no pid yet
-  bool orphaned = false;       // its spawner died before naming the pid
-  uint32_t session = 0;        // numbers the session in the audit log
-  std::string peer;            // the client's address, "host:port"
-  std::optional<Address16> address;  // the same, for the bans (moderation.h)
-  bool account = false;              // registered by logging in to an account
+  int client_number = -1;        // names it in the log: the broker's channel fd
+  bool spawn_pending = false;    // asked the spawner; no pid yet
+  bool orphaned = false;         // its spawner died before naming the pid
+  uint32_t session = 0;          // numbers the session in the audit log
+  std::string peer;              // the client's address, "host:port"
+  bool account = false;          // registered by logging in to an account
+  bool ever_registered = false;  // registered at some time in its session
+  // Its client's address when the per-address limits apply to it.
+  std::optional<Address16> limited_address;
+  // Its client's address, for the bans (moderation.h).
+  std::optional<Address16> address;
 };
 
 class WorkerTable {

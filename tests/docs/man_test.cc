@@ -153,6 +153,8 @@ constexpr std::string_view kServerOptions[] = {
     "--max-users",
     "--max-connections",
     "--send-queue",
+    "--max-per-address",
+    "--connect-rate",
     "--limit-loopback",
     "--exempt",
     "--keepalive-idle",

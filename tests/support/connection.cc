@@ -14,7 +14,8 @@
 namespace chat::test {
 
 std::unique_ptr<Connection> Connection::Open(uint16_t port,
-                                             const std::string& host) {
+                                             const std::string& host,
+                                             const std::string& source) {
   sockaddr_storage address{};
   socklen_t length;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
@@ -32,6 +33,15 @@ std::unique_ptr<Connection> Connection::Open(uint16_t port,
   }
   int fd = socket(address.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return nullptr;
+  if (!source.empty()) {
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source.c_str(), &from.sin_addr) != 1 ||
+        bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+      close(fd);
+      return nullptr;
+    }
+  }
   int r;
   do {
     r = connect(fd, reinterpret_cast<sockaddr*>(&address), length);

@@ -18,8 +18,11 @@ namespace chat::test {
 class Connection {
  public:
   // Connects to host:port (numeric IPv4 or IPv6 address); nullptr on failure.
-  static std::unique_ptr<Connection> Open(
-      uint16_t port, const std::string& host = "127.0.0.1");
+  // A `source` address (numeric IPv4, e.g. 127.0.0.2) is bound first, so
+  // that tests of per-address limits can come from several addresses.
+  static std::unique_ptr<Connection> Open(uint16_t port,
+                                          const std::string& host = "127.0.0.1",
+                                          const std::string& source = {});
   ~Connection();
 
   int fd() const { return fd_; }
