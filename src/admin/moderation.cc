@@ -2,6 +2,7 @@
 // (so a ban holds whether the server runs or not), then the running server
 // is told over its control socket (store/control.h), which makes the change
 // take effect at once; kick and who need the running server.
+#include <charconv>
 #include <string>
 
 #include "admin/commands.h"
@@ -112,7 +113,12 @@ int Who(store::Database& db, const Options& options, std::FILE* out) {
   auto answer = AskServer(options.data_dir, "RUN", &error);
   if (!answer) return Fail("who: " + error);
   if (!answer->starts_with("OK ")) return Fail("who: the server: " + *answer);
-  const int64_t run = std::stoll(answer->substr(3));
+  int64_t run = 0;
+  const std::string_view number = std::string_view(*answer).substr(3);
+  if (std::from_chars(number.data(), number.data() + number.size(), run).ec !=
+      std::errc()) {
+    return Fail("who: the server: " + *answer);
+  }
   // The sessions of this run that have not ended: the live connections the
   // broker reported (the audit log), oldest first.
   store::Statement rows = db.Prepare(
