@@ -70,10 +70,11 @@ Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
              kMinCoalesceWindow, kMaxCoalesceWindow, options.max_rooms,
              FileLimitsOf(options)),
       moves_(table_, relay_),
+      moderation_(table_, relay_, log),
       spawn_context_(context),
       spawner_(std::move(spawner)) {
   if (!options.ephemeral) {
-    store_.emplace(options, log, registry, table_, relay_);
+    store_.emplace(options, log, registry, table_, relay_, moderation_);
     relay_.SetHistorySink(
         [](void* link, std::string_view lines, std::string_view to) {
           static_cast<StoreLink*>(link)->Record(lines, to);

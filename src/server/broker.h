@@ -22,6 +22,7 @@
 #include "server/listener.h"
 #include "server/log.h"
 #include "server/login_move.h"
+#include "server/moderation.h"
 #include "server/options.h"
 #include "server/relay.h"
 #include "server/spawner.h"
@@ -87,6 +88,11 @@ class Broker {
   // (a connection whose worker ran and never registered costs its address
   // a penalty).
   void Release(uint32_t index);
+  // The same for a banned address: ERR Banned.
+  void RefuseBanned(ipc::UniqueFd client, const std::string& peer);
+  // Sends `line`, logs the refusal (`why`) and closes.
+  void SendAndClose(ipc::UniqueFd client, const std::string& peer,
+                    std::string_view line, std::string_view why);
   void PauseAccepting();
   void ResumeAccepting();
   void WatchListeners(uint32_t events);
@@ -136,6 +142,7 @@ class Broker {
   bool store_watched_ = false;
   bool store_want_write_ = false;
   LoginMoves moves_;
+  Moderation moderation_;  // before store_, which it is handed to
   uint32_t next_session_ = 0;
   ipc::UniqueFd epoll_;
   ipc::UniqueFd signals_;

@@ -384,6 +384,8 @@ void Session::OnFrame(const ipc::FrameView& frame) {
       Push(protocol::FormatBye(frame.payload));
       End(frame.payload == protocol::kByeLoggedInElsewhere
               ? EndReason::kLoggedInElsewhere
+          : frame.payload.starts_with(protocol::kByeKickedPrefix)
+              ? EndReason::kKicked
               : EndReason::kShutdown);
       return;
     case ipc::FrameKind::kFileOpen:

@@ -204,6 +204,8 @@ class Session {
   bool RefuseWithoutStore(std::string_view what);
   // A name claimed in the registry but not yet announced is given back.
   void Unclaim();
+  // ERR Banned to `verb` (JOIN, REGISTER, LOGIN) of pending_name_.
+  void RefuseBanned(std::string_view verb);
   // --- History (session_history.cc) ---
   void History(const protocol::Request& request);
   // The HISTORY saved in history_*_, once the answers before it are in.

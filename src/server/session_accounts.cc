@@ -82,6 +82,12 @@ void Session::SecretDone() {
   Wipe(&new_secret_);
 }
 
+void Session::RefuseBanned(std::string_view verb) {
+  log_.Info(subject_,
+            std::string(verb) + " " + pending_name_ + " refused: Banned");
+  Reply(FormatError(ErrorCode::kBanned));
+}
+
 void Session::Unclaim() {
   if (!claimed_) return;
   claimed_ = false;
@@ -135,6 +141,7 @@ void Session::StoreAnswered(uint8_t status_byte,
       if (status == Status::kNotFound) return FinishJoin();
       Unclaim();
       joining_ = Joining::kNo;
+      if (status == Status::kBanned) return RefuseBanned("JOIN");
       if (status == Status::kOk) {
         log_.Info(subject_,
                   "JOIN " + pending_name_ + " refused: Name Reserved");
@@ -147,6 +154,7 @@ void Session::StoreAnswered(uint8_t status_byte,
       if (status != Status::kOk) {
         Unclaim();
         joining_ = Joining::kNo;
+        if (status == Status::kBanned) return RefuseBanned("REGISTER");
         if (status == Status::kTaken) {
           log_.Info(subject_,
                     "REGISTER " + pending_name_ + " refused: Username Taken");
@@ -318,6 +326,10 @@ void Session::Login(const protocol::Request& request) {
 void Session::LoginVerify(uint8_t status_byte,
                           const std::vector<std::string_view>& fields) {
   const auto status = static_cast<Status>(status_byte);
+  if (status == Status::kBanned) {
+    SecretDone();
+    return RefuseBanned("LOGIN");
+  }
   if (status == Status::kThrottled) {
     log_.Info(subject_,
               "LOGIN " + pending_name_ + " refused: Too Many Attempts");
