@@ -47,7 +47,8 @@ bool IsKnownKind(uint8_t kind) {
          (kind >= static_cast<uint8_t>(FrameKind::kStoreRequest) &&
           kind <= static_cast<uint8_t>(FrameKind::kAccount)) ||
          (kind >= static_cast<uint8_t>(FrameKind::kRoomRequest) &&
-          kind <= static_cast<uint8_t>(FrameKind::kConsentRequest));
+          kind <= static_cast<uint8_t>(FrameKind::kConsentRequest)) ||
+         kind == static_cast<uint8_t>(FrameKind::kForbiddenCall);
 }
 
 void PutU32(char* at, uint32_t value) { std::memcpy(at, &value, 4); }

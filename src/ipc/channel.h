@@ -79,6 +79,10 @@ enum class FrameKind : uint8_t {
   // worker -> broker: a private-message request; `count` says which and
   // `target` names the other worker where one is known (server/consent.h).
   kConsentRequest = 22,
+  // The worker sandbox (90-99; server/sandbox.h).
+  // worker -> broker: the worker made forbidden system call `count` and is
+  // exiting (sent from its SIGSYS handler; the broker logs the call).
+  kForbiddenCall = 90,
 };
 
 struct Frame {

@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "ipc/robust_mutex.h"
+#include "ipc/trace_point.h"
 
 namespace chat::ipc {
 namespace {
@@ -60,6 +61,7 @@ struct Slot {
 Registry::UpdateHook update_hook = nullptr;
 
 void RunHook(const char* stage) {
+  TracePoint(stage);
   if (update_hook != nullptr) update_hook(stage);
 }
 

@@ -16,6 +16,7 @@
 #include "protocol/reply.h"
 #include "server/address.h"
 #include "server/end_reason.h"
+#include "server/sandbox.h"
 
 namespace chat::server {
 namespace {
@@ -468,6 +469,11 @@ bool Broker::OnOtherFrame(uint32_t index, const ipc::FrameView& frame) {
     case ipc::FrameKind::kAccount:
       table_.at(index).account = frame.count != 0;
       return true;
+    case ipc::FrameKind::kForbiddenCall:
+      log_.Error(table_.at(index).subject,
+                 "sandbox: forbidden system call " +
+                     SystemCallName(static_cast<int>(frame.count)));
+      return true;
     default:
       return false;
   }
@@ -696,7 +702,9 @@ void Broker::Reap(pid_t pid, int wait_status) {
       WIFEXITED(wait_status) &&
       EndReasonOfExitStatus(WEXITSTATUS(wait_status)) != EndReason::kNone &&
       EndReasonOfExitStatus(WEXITSTATUS(wait_status)) !=
-          EndReason::kInternalError;
+          EndReason::kInternalError &&
+      EndReasonOfExitStatus(WEXITSTATUS(wait_status)) !=
+          EndReason::kForbiddenCall;
   if (normal || entry.killed) {
     log_.Info(entry.subject, event);
   } else {

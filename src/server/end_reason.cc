@@ -27,6 +27,7 @@ constexpr Row kRows[] = {
     {EndReason::kClientError, 16, "connection error"},
     {EndReason::kInternalError, 17, "internal error"},
     {EndReason::kLoggedInElsewhere, 18, "logged in elsewhere"},
+    {EndReason::kForbiddenCall, 19, "forbidden system call"},
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "command_line/program_name.h"
 #include "command_line/usage.h"
+#include "server/sandbox_options.h"
 #include "server/transport_options.h"
 
 namespace chat::server {
@@ -112,6 +113,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       ->excludes(quiet_flag);
 
   AddTransportOptions(app, &options);
+  AddSandboxOptions(app, &options);
 
   try {
     app.parse(argc, argv);

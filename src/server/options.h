@@ -45,6 +45,10 @@ struct Options {
   std::string tls_cert;
   std::string tls_key;
   std::vector<std::string> web_origins;
+
+  // The worker sandbox and privileges (sandbox_options.cc).
+  bool sandbox = true;  // --no-sandbox clears it (debugging only)
+  std::string user;     // --user: the account every process runs as
 };
 
 // Exit statuses of the server process.

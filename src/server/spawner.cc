@@ -149,7 +149,7 @@ bool ReadRequest(int control, RequestMessage* request, int fds[kPassedFds]) {
                       ipc::Channel(ipc::UniqueFd(fds[1])), id, context.registry,
                       context.options, context.log, context.hash_slots,
                       request.client_number, static_cast<WayIn>(request.way),
-                      context.ways_in},
+                      context.ways_in, context.sandbox},
           broker);
     }
     if (pid < 0) {
