@@ -276,11 +276,12 @@ bool Sandbox::Enter(int channel, std::string* error) const {
     *error = ErrnoText("sigaction SIGSYS", errno);
     return false;
   }
+  // Inherited from the spawner; set again in case it could not be there
+  // (seccomp refuses a filter without it, and the call costs nothing).
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     *error = ErrnoText("prctl PR_SET_NO_NEW_PRIVS", errno);
     return false;
   }
-  EnterLandlock();
   sock_fprog program{static_cast<unsigned short>(program_.size()),
                      const_cast<sock_filter*>(program_.data())};
   // A single-threaded process: no SECCOMP_FILTER_FLAG_TSYNC needed.
@@ -289,6 +290,10 @@ bool Sandbox::Enter(int channel, std::string* error) const {
     return false;
   }
   return true;
+}
+
+void Sandbox::ConfineSpawner() const {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) EnterLandlock();
 }
 
 std::string SystemCallName(int number) {

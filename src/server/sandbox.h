@@ -3,7 +3,8 @@
 // WebSocket parsing) can do little beyond what the session itself may.
 //
 // In order: PR_SET_NO_NEW_PRIVS; a Landlock domain that grants no file
-// system access (where the kernel offers Landlock; without it nothing fails);
+// system access (where the kernel offers Landlock; without it nothing fails;
+// both entered by the spawner and inherited, see ConfineSpawner);
 // a seccomp filter (libseccomp) that allows exactly the calls a worker makes,
 // glibc's and GnuTLS's for it included. Calls that open files fail with
 // EACCES; a call of the dangerous kind (execve, ptrace, making sockets,
@@ -36,6 +37,12 @@ class Sandbox {
  public:
   // Compiles the filter; nullopt with *error set if libseccomp cannot.
   static std::optional<Sandbox> Prepare(std::string* error);
+
+  // The part of the confinement a worker inherits: PR_SET_NO_NEW_PRIVS and
+  // the Landlock domain, entered once by the spawner before it clones any
+  // worker (it needs neither new privileges nor files after start-up), so
+  // that a worker's start costs only the filter. Best effort, as Landlock.
+  void ConfineSpawner() const;
 
   // Confines the calling process (a worker, single-threaded) for good.
   // `channel` is the fd a forbidden call is reported on. False with *error

@@ -144,7 +144,10 @@ TEST(SandboxTest, WorkersRunConfinedByDefault) {
   ASSERT_NO_FATAL_FAILURE(StartThree({}, &three));
   EXPECT_EQ(StatusField(three.victim_worker, "NoNewPrivs"), "1");
   EXPECT_EQ(StatusField(three.victim_worker, "Seccomp"), "2");  // filter
-  // The broker is not confined.
+  // The spawner took no_new_privs (and Landlock) for every worker; neither
+  // it nor the broker has the filter.
+  EXPECT_EQ(StatusField(SpawnerOf(three.server->pid()), "NoNewPrivs"), "1");
+  EXPECT_EQ(StatusField(SpawnerOf(three.server->pid()), "Seccomp"), "0");
   EXPECT_EQ(StatusField(three.server->pid(), "Seccomp"), "0");
 }
 
