@@ -129,7 +129,9 @@ int main(int argc, char** argv) {
   std::optional<Sandbox> sandbox;
   if (options.sandbox) {
     sandbox = Sandbox::Prepare(&error);
-    if (!sandbox) return StartupFailure("sandbox: " + error);
+    if (!sandbox || !sandbox->Probe(&error)) {
+      return StartupFailure("sandbox: " + error);
+    }
   } else {
     log.Info(kServerSubject,
              "--no-sandbox: workers run unconfined (debugging only)");

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -290,6 +291,29 @@ bool Sandbox::Enter(int channel, std::string* error) const {
     return false;
   }
   return true;
+}
+
+bool Sandbox::Probe(std::string* error) const {
+  pid_t child = fork();
+  if (child < 0) {
+    *error = ErrnoText("fork", errno);
+    return false;
+  }
+  if (child == 0) {
+    std::string ignored;
+    _exit(Enter(-1, &ignored) ? 0 : (errno & 0x7f) | 0x80);
+  }
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) & 0x7f : 0;
+  *error = "a worker cannot enter it here (" +
+           (code != 0 ? std::string(std::strerror(code))
+                      : "status " + std::to_string(status)) +
+           "): if an outer sandbox forbids seccomp(2) or prctl(2), allow "
+           "them, or start with --no-sandbox";
+  return false;
 }
 
 void Sandbox::ConfineSpawner() const {

@@ -38,6 +38,12 @@ class Sandbox {
   // Compiles the filter; nullopt with *error set if libseccomp cannot.
   static std::optional<Sandbox> Prepare(std::string* error);
 
+  // Enters the sandbox in a throw-away child, so that a system that does
+  // not let a process load a filter (an outer seccomp policy forbidding
+  // seccomp(2)) is found at start-up rather than by every worker. False
+  // with *error set.
+  bool Probe(std::string* error) const;
+
   // The part of the confinement a worker inherits: PR_SET_NO_NEW_PRIVS and
   // the Landlock domain, entered once by the spawner before it clones any
   // worker (it needs neither new privileges nor files after start-up), so

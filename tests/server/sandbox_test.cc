@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <linux/landlock.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +27,7 @@
 #include "support/connection.h"
 #include "support/line_expect.h"
 #include "support/server_process.h"
+#include "support/subprocess.h"
 #include "support/tracer.h"
 
 namespace chat::test {
@@ -86,6 +89,27 @@ TEST(SandboxTest, OpeningFilesIsRefusedAndUnknownCallsFailWithEnosys) {
       &report);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   close(report);
+}
+
+// Landlock alone (what the spawner enters for every worker), where the
+// kernel has it: no file can be opened, with no seccomp filter involved.
+TEST(SandboxTest, LandlockLeavesNoFileToOpenWhereTheKernelHasIt) {
+  if (syscall(SYS_landlock_create_ruleset, nullptr, 0,
+              LANDLOCK_CREATE_RULESET_VERSION) < 1) {
+    GTEST_SKIP() << "no Landlock in this kernel";
+  }
+  std::string error;
+  auto sandbox = server::Sandbox::Prepare(&error);
+  ASSERT_TRUE(sandbox) << error;
+  pid_t pid = fork();
+  if (pid == 0) {
+    sandbox->ConfineSpawner();
+    int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+    _exit(fd < 0 && errno == EACCES ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }
 
 TEST(SandboxTest, ADangerousCallIsReportedAndEndsTheProcess) {
@@ -159,6 +183,41 @@ TEST(SandboxTest, NoSandboxLeavesWorkersUnconfined) {
   EXPECT_EQ(StatusField(three.victim_worker, "Seccomp"), "0");
   three.alice->SendLine("MESG Victim hello");
   EXPECT_TRUE(NextLineIs(*three.victim, "MESG Alice hello"));
+}
+
+// Under an outer seccomp policy that forbids seccomp(2) (a container's, a
+// unit's SystemCallFilter), the server says so at start-up instead of
+// starting workers that cannot serve.
+TEST(SandboxTest, AServerThatCannotSandboxItsWorkersSaysSoAtStart) {
+  int err[2];
+  ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+  const std::string program = ProgramPath("server");
+  pid_t pid = fork();
+  if (pid == 0) {
+    scmp_filter_ctx outer = seccomp_init(SCMP_ACT_ALLOW);
+    if (outer == nullptr ||
+        seccomp_rule_add(outer, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(seccomp), 0) ||
+        seccomp_load(outer) != 0) {
+      _exit(100);
+    }
+    dup2(err[1], STDERR_FILENO);
+    execl(program.c_str(), program.c_str(), "0", "--ephemeral", nullptr);
+    _exit(101);
+  }
+  close(err[1]);
+  std::string text;
+  char chunk[512];
+  ssize_t n;
+  while ((n = read(err[0], chunk, sizeof chunk)) > 0) text.append(chunk, n);
+  close(err[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << text;
+  EXPECT_NE(text.find("sandbox: a worker cannot enter it here (Operation not "
+                      "permitted): if an outer sandbox forbids seccomp(2)"),
+            std::string::npos)
+      << text;
 }
 
 struct Forbidden {
