@@ -7,6 +7,7 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -52,12 +53,11 @@ constexpr const char* kAllowed[] = {
     "fstat",
     "newfstatat",
     "lseek",
-    // Memory: glibc's malloc, libsodium's guarded allocations for Argon2id.
+    // Memory: glibc's malloc, libsodium's guarded allocations for Argon2id
+    // (mmap and mprotect too, but never executable: see AddNoExecRules).
     "brk",
-    "mmap",
     "munmap",
     "mremap",
-    "mprotect",
     "madvise",
     "mlock",
     "munlock",
@@ -221,6 +221,29 @@ bool AddRules(scmp_filter_ctx filter, uint32_t action,
   return true;
 }
 
+// mmap and mprotect are allowed for data only: asking for executable
+// memory (PROT_EXEC), the step that turns written bytes into code, is a
+// dangerous call like the others.
+bool AddNoExecRules(scmp_filter_ctx filter, std::string* error) {
+  for (int number : {SCMP_SYS(mmap), SCMP_SYS(mprotect)}) {
+    if (int result =
+            seccomp_rule_add(filter, SCMP_ACT_ALLOW, number, 1,
+                             SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        result != 0) {
+      *error = std::string("seccomp_rule_add: ") + std::strerror(-result);
+      return false;
+    }
+    if (int result =
+            seccomp_rule_add(filter, SCMP_ACT_TRAP, number, 1,
+                             SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+        result != 0) {
+      *error = std::string("seccomp_rule_add: ") + std::strerror(-result);
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<Sandbox> Sandbox::Prepare(std::string* error) {
@@ -235,6 +258,7 @@ std::optional<Sandbox> Sandbox::Prepare(std::string* error) {
   // within a pipe's buffer.
   int pipe_fds[2] = {-1, -1};
   if (AddRules(filter, SCMP_ACT_ALLOW, kAllowed, error) &&
+      AddNoExecRules(filter, error) &&
       AddRules(filter, SCMP_ACT_ERRNO(EACCES), kOpening, error) &&
       AddRules(filter, SCMP_ACT_TRAP, kDangerous, error)) {
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) {

@@ -8,7 +8,8 @@
 // a seccomp filter (libseccomp) that allows exactly the calls a worker makes,
 // glibc's and GnuTLS's for it included. Calls that open files fail with
 // EACCES; a call of the dangerous kind (execve, ptrace, making sockets,
-// creating processes, signalling others, ...) traps: the worker reports the
+// creating processes, signalling others, asking for executable memory, ...)
+// traps: the worker reports the
 // call number to the broker in a kForbiddenCall frame and exits with the
 // status of EndReason::kForbiddenCall, and the broker logs the call by name.
 // Any other call fails with ENOSYS, as a call the kernel does not know would.

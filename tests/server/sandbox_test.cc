@@ -10,6 +10,7 @@
 #include <linux/landlock.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -70,6 +71,19 @@ int InSandbox(Body body, int* report) {
   return status;
 }
 
+// The call number in the kForbiddenCall frame waiting on `report`, or -1.
+long ReportedCall(int report) {
+  char frame[ipc::kFrameHeaderSize + 1];
+  if (recv(report, frame, sizeof frame, MSG_DONTWAIT) !=
+          static_cast<ssize_t>(ipc::kFrameHeaderSize) ||
+      frame[0] != static_cast<char>(ipc::FrameKind::kForbiddenCall)) {
+    return -1;
+  }
+  uint32_t number;
+  std::memcpy(&number, frame + 4, sizeof number);
+  return number;
+}
+
 TEST(SandboxTest, OpeningFilesIsRefusedAndUnknownCallsFailWithEnosys) {
   int report = -1;
   int status = InSandbox(
@@ -124,15 +138,28 @@ TEST(SandboxTest, ADangerousCallIsReportedAndEndsTheProcess) {
   ASSERT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status),
             server::ExitStatusOf(server::EndReason::kForbiddenCall));
-  char frame[ipc::kFrameHeaderSize + 1];
-  ASSERT_EQ(recv(report, frame, sizeof frame, MSG_DONTWAIT),
-            static_cast<ssize_t>(ipc::kFrameHeaderSize));
-  EXPECT_EQ(frame[0], static_cast<char>(ipc::FrameKind::kForbiddenCall));
-  uint32_t number;
-  std::memcpy(&number, frame + 4, sizeof number);
-  EXPECT_EQ(number, static_cast<uint32_t>(SYS_execve));
+  EXPECT_EQ(ReportedCall(report), SYS_execve);
   EXPECT_EQ(server::SystemCallName(SYS_execve),
             "execve (" + std::to_string(SYS_execve) + ")");
+  close(report);
+}
+
+TEST(SandboxTest, AskingForExecutableMemoryIsADangerousCall) {
+  int report = -1;
+  int status = InSandbox(
+      [] {
+        // Data pages are fine; code pages are not.
+        void* data = mmap(nullptr, 4096, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (data == MAP_FAILED) return 1;
+        mprotect(data, 4096, PROT_READ | PROT_EXEC);
+        return 2;  // not reached: the call traps
+      },
+      &report);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status),
+            server::ExitStatusOf(server::EndReason::kForbiddenCall));
+  EXPECT_EQ(ReportedCall(report), SYS_mprotect);
   close(report);
 }
 
