@@ -106,6 +106,9 @@ EDIT_CFLAGS := $(shell pkg-config --cflags libedit 2>/dev/null)
 EDIT_LIBS := $(shell pkg-config --libs libedit 2>/dev/null || echo -ledit)
 GTEST_LIBS := -lgmock -lgtest
 STORE_LIBS := -lsqlite3 -lsodium
+# The client's file transfer: SHA-256 and Base64 (libsodium, as the store's
+# password hashing).
+CLIENT_LIBS := -lsodium
 GNUTLS_LIBS := $(shell pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
 # The transports: TLS (GnuTLS), WebSocket frames (wslay), HTTP request heads
 # (http-parser).
@@ -196,11 +199,12 @@ $(BIN)/chat-admin: $(BUILD)/src/admin/main.o $(ADMIN_LIB) $(STORE_LIB) \
 
 $(BIN)/client: $(BUILD)/src/client/main.o $(CLIENT_LIB) $(PROTOCOL_LIB) \
     $(COMMAND_LINE_LIB) $(TRANSPORT_LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS) $(TRANSPORT_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(UV_LIBS) $(EDIT_LIBS) $(TRANSPORT_LIBS) \
+	  $(CLIENT_LIBS)
 
 $(BIN)/chat-bench: $(BUILD)/src/bench/main.o $(BENCH_LIB) $(PROTOCOL_LIB) \
     $(COMMAND_LINE_LIB) $(TRANSPORT_LIB)
-	$(CXX) $(LDFLAGS) -o $@ $^ $(TRANSPORT_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(TRANSPORT_LIBS) -lsodium
 
 # What each module's tests link and which programs they start.
 LIBS_ipc := $(IPC_LIB)

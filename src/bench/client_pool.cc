@@ -324,6 +324,7 @@ void ClientPool::DispatchLine(int id, std::string_view line) {
     case EventKind::kAck:
     case EventKind::kQuitAck:
     case EventKind::kBye:
+    case EventKind::kFile:
       if (c.state == ClientState::kReady) {
         handler_->OnEvent(id, event);
       } else {

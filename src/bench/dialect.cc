@@ -47,6 +47,7 @@ class ChatDialect : public Dialect {
 
   Event Parse(std::string_view line) const override {
     using protocol::ServerLineKind;
+    if (line.starts_with("FILE ")) return {EventKind::kFile, {}, line};
     protocol::ServerLine parsed = protocol::ParseServerLine(line);
     switch (parsed.kind) {
       case ServerLineKind::kHello:

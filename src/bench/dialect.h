@@ -27,6 +27,7 @@ enum class EventKind {
   kMalformed,      // a line neither dialect allows
   kOther,          // informational lines (IRC numerics, NOTICE, LIST)
   kChannelJoined,  // chat OK JOIN <room>: this client is in the room
+  kFile,           // chat FILE push (text = the whole line; chat-bench file)
 };
 
 struct Event {

@@ -29,6 +29,8 @@ int64_t DescriptorsNeeded(const chat::bench::Options& options) {
       return options.users + 16;
     case Scenario::kLogin:
       return options.connectors + 16;
+    case Scenario::kFile:
+      return 2 * options.users + 16;
     case Scenario::kFork:
     case Scenario::kSwitch:
       return 16;

@@ -28,6 +28,8 @@ const char* ScenarioName(Scenario scenario) {
       return "fork";
     case Scenario::kSwitch:
       return "switch";
+    case Scenario::kFile:
+      return "file";
   }
   return "?";
 }
@@ -71,6 +73,10 @@ void ApplyDefaults(Options* o) {
       if (o->users < 0) o->users = 1000;
       if (o->messages < 0) o->messages = 100'000;
       break;
+    case Scenario::kFile:
+      if (o->users < 0) o->users = 1;
+      if (o->messages < 0) o->messages = 64;
+      break;
   }
   if (o->warmup < 0) o->warmup = 0;
   if (o->connectors < 0) o->connectors = 16;
@@ -93,12 +99,13 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   std::string scenario = "rtt";
   int server_pid = 0;
   app.add_option("SCENARIO", scenario,
-                 "rtt, fanout, churn, hold or login; or, with no server, fork "
+                 "rtt, fanout, churn, hold, login or file; or, with no server, "
+                 "fork "
                  "(this machine's cost of a process per session) or switch "
                  "(its cost of waking one process among many)")
       ->required()
-      ->check(CLI::IsMember(
-          {"rtt", "fanout", "churn", "hold", "login", "fork", "switch"}));
+      ->check(CLI::IsMember({"rtt", "fanout", "churn", "hold", "login", "file",
+                             "fork", "switch"}));
   app.add_option("-p,--port", o.port,
                  "server port (required but for fork and switch)");
   app.add_option("--host", o.host,
@@ -130,11 +137,12 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
                "registration is announced to all as in the chat protocol");
   app.add_option("-n,--users", o.users,
                  "rtt: idle users; fanout: receivers; hold: users; login: "
-                 "accounts (default 50); switch: processes in the ring")
+                 "accounts (default 50); switch: processes in the ring; file: "
+                 "transfers at once (default 1)")
       ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
   app.add_option("-m,--messages", o.messages,
                  "rtt: round trips; fanout: broadcasts; fork: processes; "
-                 "switch: hops")
+                 "switch: hops; file: MiB per file (default 64)")
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}));
   app.add_option("--warmup", o.warmup,
                  "rtt: first round trips left out of the statistics")
@@ -192,6 +200,7 @@ ParseOutcome ParseOptions(int argc, const char* const* argv) {
   if (scenario == "login") o.scenario = Scenario::kLogin;
   if (scenario == "fork") o.scenario = Scenario::kFork;
   if (scenario == "switch") o.scenario = Scenario::kSwitch;
+  if (scenario == "file") o.scenario = Scenario::kFile;
   const bool needs_server =
       o.scenario != Scenario::kFork && o.scenario != Scenario::kSwitch;
   if (!LoopbackEndpoint(o.host, o.port)) {

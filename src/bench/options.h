@@ -14,7 +14,16 @@ namespace chat::bench {
 // process per session (fork, _exit, waitpid), the floor under a forking
 // server's churn, and of waking one process among many (kSwitch: a ring of
 // processes passing a token through pipes), the floor under its fan-out.
-enum class Scenario { kRtt, kFanout, kChurn, kHold, kLogin, kFork, kSwitch };
+enum class Scenario {
+  kRtt,
+  kFanout,
+  kChurn,
+  kHold,
+  kLogin,
+  kFork,
+  kSwitch,
+  kFile
+};
 
 // The largest ring kSwitch builds: each member is a whole process.
 inline constexpr int64_t kMaxRingProcesses = 10'000;
@@ -31,9 +40,10 @@ struct Options {
   bool hold_join = false;  // IRC hold: join the channel too
   // Scenario sizes; the defaults depend on the scenario (see Defaults()).
   // rtt: idle users; fanout: receivers; hold: users; login: accounts;
-  // switch: processes
+  // switch: processes; file: transfers at once
   int64_t users = -1;
-  // rtt: round trips; fanout: broadcasts; fork: processes; switch: hops
+  // rtt: round trips; fanout: broadcasts; fork: processes; switch: hops;
+  // file: MiB per file
   int64_t messages = -1;
   int64_t warmup = -1;      // rtt: round trips left out of the statistics
   int64_t window = 1;       // fanout: broadcasts in flight

@@ -35,6 +35,7 @@ Report RunHold(const RunContext& context);
 Report RunLogin(const RunContext& context);
 Report RunFork(const RunContext& context);
 Report RunSwitch(const RunContext& context);
+Report RunFile(const RunContext& context);
 Report RunScenario(const RunContext& context);
 
 // --- Shared by the scenarios -----------------------------------------------

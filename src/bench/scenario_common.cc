@@ -234,6 +234,8 @@ Report RunScenario(const RunContext& context) {
       return RunFork(context);
     case Scenario::kSwitch:
       return RunSwitch(context);
+    case Scenario::kFile:
+      return RunFile(context);
   }
   return NewReport(context);
 }

@@ -26,6 +26,8 @@ constexpr size_t kMaxBacklogLines = 1024;
 constexpr size_t kMaxQueuedBytes = 1 << 20;
 // How long to wait for OK QUIT after the last sign of life from the server.
 constexpr uint64_t kQuitTimeoutMs = 5000;
+// How often progress bars are redrawn.
+constexpr uint64_t kProgressMs = 250;
 
 std::string ServerLabel(const Options& options) {
   const bool ipv6 = options.host.find(':') != std::string::npos;
@@ -93,7 +95,25 @@ App::App(uv_loop_t* loop, const Options& options)
               .closed =
                   [this](std::string error) { session_.OnServerClosed(error); },
               .written = [this] { UpdateFlow(); },
-          }) {}
+          }),
+      files_(loop, options.download_dir, renderer_,
+             {
+                 .request =
+                     [this](const std::string& request) {
+                       return session_.SendFileRequest(request);
+                     },
+                 .send =
+                     [this](std::string_view line) {
+                       session_.SendUnanswered(line);
+                     },
+                 .show =
+                     [this](const std::vector<std::string>& lines) {
+                       Show(lines);
+                     },
+                 .changed = [this] { OnFilesChanged(); },
+             }) {
+  session_.SetFileHandler(&files_);
+}
 
 App::~App() = default;
 
@@ -114,6 +134,8 @@ int App::Run() {
   StartSignals();
   uv_timer_init(loop_, &quit_timer_);
   quit_timer_.data = this;
+  uv_timer_init(loop_, &progress_timer_);
+  progress_timer_.data = this;
   StartInput();
   if (options_.tls) {
     connection_.EnableTls(
@@ -244,10 +266,40 @@ void App::OnQuitTimer(uv_timer_t* timer) {
   self->session_.OnQuitTimeout();
 }
 
+void App::OnFilesChanged() {
+  session_.OnFilesChanged();
+  UpdateFlow();
+  if (finished_ || !editor_ || progress_timer_running_) return;
+  progress_timer_running_ = true;
+  uv_timer_start(&progress_timer_, OnProgressTimer, 0, kProgressMs);
+}
+
+std::vector<std::string> App::ProgressLines() const {
+  // One column short of the width: a line that fills the last column makes
+  // some terminals wrap, and the bars would scroll instead of redrawing.
+  const int columns = terminal::Columns(STDOUT_FILENO);
+  return files_.ProgressLines(columns > 1 ? static_cast<size_t>(columns - 1)
+                                          : 79);
+}
+
+void App::OnProgressTimer(uv_timer_t* timer) {
+  auto* self = static_cast<App*>(timer->data);
+  if (self->finished_ || !self->editor_) return;
+  std::vector<std::string> lines = self->ProgressLines();
+  if (lines.empty()) {
+    uv_timer_stop(&self->progress_timer_);
+    self->progress_timer_running_ = false;
+  }
+  self->editor_->SetStatus(std::move(lines));
+}
+
 void App::Send(std::string_view request) { connection_.Send(request); }
 
 void App::Show(const std::vector<std::string>& lines) {
   if (editor_) {
+    // Progress bars drawn below these lines are current ones: a transfer
+    // that just ended loses its bar with the line that says so.
+    if (progress_timer_running_) editor_->StageStatus(ProgressLines());
     editor_->Print(lines);
     return;
   }
@@ -270,7 +322,11 @@ void App::Finish(int exit_code, std::string_view error) {
   if (finished_) return;
   finished_ = true;
   exit_code_ = exit_code;
-  if (editor_) editor_->Close();  // the terminal is itself again
+  files_.Close();
+  if (editor_) {
+    editor_->SetStatus({});
+    editor_->Close();  // the terminal is itself again
+  }
   if (input_) input_->Close();
   std::fflush(stdout);
   if (!error.empty()) {
@@ -282,6 +338,7 @@ void App::Finish(int exit_code, std::string_view error) {
     uv_close(reinterpret_cast<uv_handle_t*>(handle.get()), nullptr);
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&quit_timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&progress_timer_), nullptr);
 }
 
 }  // namespace chat::client

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "client/connection.h"
+#include "client/file_transfers.h"
 #include "client/input.h"
 #include "client/line_editor.h"
 #include "client/options.h"
@@ -46,6 +47,11 @@ class App : private SessionIo {
   // while typed lines or unsent bytes pile up.
   void UpdateFlow();
   void RestartQuitTimer();
+  // Progress bars: redrawn a few times a second while data moves, on a
+  // terminal only.
+  void OnFilesChanged();
+  std::vector<std::string> ProgressLines() const;
+  static void OnProgressTimer(uv_timer_t* timer);
 
   static void OnSignal(uv_signal_t* handle, int signal);
   static void OnQuitTimer(uv_timer_t* timer);
@@ -56,6 +62,9 @@ class App : private SessionIo {
   Renderer renderer_;
   Session session_;
   ServerConnection connection_;
+  FileTransfers files_;
+  uv_timer_t progress_timer_{};
+  bool progress_timer_running_ = false;
   std::unique_ptr<LineEditor> editor_;
   std::unique_ptr<LineInput> input_;
   std::vector<std::unique_ptr<uv_signal_t>> signals_;

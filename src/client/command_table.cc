@@ -16,10 +16,22 @@ constexpr std::string_view kChat77 = "Chat77";
 constexpr std::string_view kProtocol = "the JOIN/LIST protocol";
 constexpr std::string_view kGroups = "IRC; group chats";
 constexpr std::string_view kRequests = "message requests";
+constexpr std::string_view kFileTransfer = "file transfer";
 
 // A user or a room: what /msg, /talk and NAME:TEXT may address.
 bool IsTarget(std::string_view name) {
   return protocol::IsValidUsername(name) || protocol::IsValidRoomName(name);
+}
+
+// /get, /decline, /cancel: the id the server gave the transfer.
+bool IsFileIdAction(Action action) {
+  return action == Action::kGetFile || action == Action::kDeclineFile ||
+         action == Action::kCancelFile;
+}
+
+bool IsTransferId(std::string_view id) {
+  return !id.empty() && id.size() <= 18 && id.front() != '0' &&
+         id.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 bool IsBlank(std::string_view s) {
@@ -113,6 +125,7 @@ Command Verbatim(std::string_view line) {
       case protocol::Verb::kReject:
       case protocol::Verb::kEnd:
       case protocol::Verb::kChats:
+      case protocol::Verb::kFile:
       case protocol::Verb::kRegister:  // accounts and history: as typed
       case protocol::Verb::kLogin:
       case protocol::Verb::kPassword:
@@ -184,6 +197,10 @@ Match TryWordRow(const Syntax& syntax, std::string_view line) {
       if (syntax.action == Action::kTalk && !name.empty() && !IsTarget(name)) {
         return NearMiss(syntax);
       }
+      if (IsFileIdAction(syntax.action) && !IsTransferId(name)) {
+        return NearMiss(syntax, "Not a transfer ID: " + std::string(name) +
+                                    " (/files lists them); " + UsageOf(syntax));
+      }
       if (syntax.action == Action::kRequest) {
         const bool room_verb = syntax.verb == "JOIN" || syntax.verb == "PART";
         if (room_verb && !protocol::IsRoomTarget(name)) {
@@ -205,6 +222,20 @@ Match TryWordRow(const Syntax& syntax, std::string_view line) {
       // "!private Bob, hi": a comma may follow the name.
       if (name.size() > 1 && name.back() == ',') name.remove_suffix(1);
       if (name.empty() || IsBlank(text)) return NearMiss(syntax);
+      if (syntax.action == Action::kSendFile) {
+        // /send NAME PATH: the path is the rest of the line, spaces
+        // included (file names have them).
+        if (!protocol::IsValidUsername(name)) {
+          return NearMiss(syntax, "Not a valid username: " + std::string(name) +
+                                      " (1 to 32 letters or digits); " +
+                                      UsageOf(syntax));
+        }
+        Command command;
+        command.action = Action::kSendFile;
+        command.name = name;
+        command.text = text;
+        return Matched(std::move(command));
+      }
       if (!IsTarget(name)) {
         return NearMiss(syntax, "Not a valid username: " + std::string(name) +
                                     " (1 to 32 letters or digits); " +
@@ -333,6 +364,15 @@ const std::vector<Syntax>& CommandTable() {
        true},
       {"/unregister", Shape::kExact, Action::kUnregister, "/unregister",
        "IRC services", true},
+      // File transfer.
+      {"/send", Shape::kNameText, Action::kSendFile, "/send NAME PATH",
+       kFileTransfer, true},
+      {"/files", Shape::kExact, Action::kFiles, "/files", kFileTransfer, true},
+      {"/get", Shape::kName, Action::kGetFile, "/get ID", kFileTransfer, true},
+      {"/decline", Shape::kName, Action::kDeclineFile, "/decline ID",
+       kFileTransfer, true},
+      {"/cancel", Shape::kName, Action::kCancelFile, "/cancel ID",
+       kFileTransfer, true},
       {"/history", Shape::kOptName, Action::kHistory, "/history [NAME]", "",
        true},
       {"/help", Shape::kExact, Action::kHelp, "/help", "", true},

@@ -30,6 +30,13 @@ enum class Action {
   kLogin,       // LOGIN `name`
   kPasswd,      // PASSWORD
   kUnregister,  // UNREGISTER
+  // File transfer (file_transfers.h): local until the file is read or the
+  // offer found; `name` is the user (kSendFile) or the transfer's id.
+  kSendFile,     // FILE OFFER `name` ... for the file at `text`
+  kFiles,        // local: list offers and transfers
+  kGetFile,      // FILE ACCEPT `name`
+  kDeclineFile,  // FILE REJECT `name`
+  kCancelFile,   // FILE CANCEL `name`
 };
 
 // How the words after the command word are read.
@@ -67,7 +74,7 @@ struct Command {
   Action action = Action::kNothing;
   std::string request;  // the exact request line (no LF) when one is sent
   std::string name;     // kMesg/kJoin: the user; kHistory: the filter or ""
-  std::string text;     // kMesg/kBcst: the text
+  std::string text;     // kMesg/kBcst: the text; kSendFile: the path
   std::string message;  // kUsage: what was wrong and the right form
   // A plain line (no command): a broadcast, or with /talk, to its target.
   bool plain = false;

@@ -16,7 +16,7 @@ struct ActionHelp {
   std::string_view verb = {};  // kRequest: which request's rows
 };
 
-constexpr std::array<ActionHelp, 22> kHelpGroups = {{
+constexpr std::array<ActionHelp, 27> kHelpGroups = {{
     {Action::kMesg, "send TEXT to NAME (or #ROOM) only"},
     {Action::kBcst, "send TEXT to everyone else"},
     {Action::kList, "list who is online (or in #ROOM)"},
@@ -37,6 +37,11 @@ constexpr std::array<ActionHelp, 22> kHelpGroups = {{
     {Action::kLogin, "log in to the account NAME (asks its password)"},
     {Action::kPasswd, "change your account's password"},
     {Action::kUnregister, "delete your account and its stored messages"},
+    {Action::kSendFile, "offer the file at PATH to NAME; sent once accepted"},
+    {Action::kFiles, "list file offers and transfers with their IDs"},
+    {Action::kGetFile, "accept file offer ID (saved in --download-dir)"},
+    {Action::kDeclineFile, "decline file offer ID"},
+    {Action::kCancelFile, "stop file transfer ID, sending or receiving"},
     {Action::kHistory, "this session's messages, all or with NAME; then older"},
     {Action::kHelp, "show this help"},
     {Action::kRaw, "send a protocol line exactly as typed"},

@@ -284,6 +284,20 @@ void LineEditor::OnLine(char* line) {
   std::string text(line);
   std::free(line);
   if (!text.empty()) add_history(text.c_str());
+  if (self->status_rows_ > 0) {
+    // The status lines stay right above the prompt: the line just entered
+    // (and libedit's newline after it) is written again above them.
+    const size_t columns =
+        static_cast<size_t>(terminal::Columns(STDOUT_FILENO));
+    const size_t rows =
+        (DisplayWidth(self->prompt_) + DisplayWidth(text)) / columns + 1;
+    std::fprintf(stdout, "\r\x1b[%zuA\x1b[J", rows + self->status_rows_);
+    std::fputs(self->prompt_.c_str(), stdout);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fputc('\n', stdout);
+    self->DrawStatus();
+    std::fflush(stdout);
+  }
   // The next line is set up before the handler runs, so whatever the
   // handler prints lands above a prompt that is already there.
   self->Install();
@@ -298,9 +312,32 @@ void LineEditor::ErasePromptAndLine() {
       DisplayWidth(std::string_view(buffer).substr(0, point));
   const size_t columns = static_cast<size_t>(terminal::Columns(STDOUT_FILENO));
   const size_t row = before_cursor / columns;
+  const size_t up = row + status_rows_;
+  status_rows_ = 0;
   std::fputs("\r", stdout);
-  if (row > 0) std::fprintf(stdout, "\x1b[%zuA", row);
+  if (up > 0) std::fprintf(stdout, "\x1b[%zuA", up);
   std::fputs("\x1b[J", stdout);
+}
+
+void LineEditor::DrawStatus() {
+  for (const std::string& line : status_) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+  }
+  status_rows_ = status_.size();
+}
+
+void LineEditor::SetStatus(std::vector<std::string> lines) {
+  if (lines == status_) return;
+  if (!active_ || secret_) {
+    status_ = std::move(lines);
+    return;
+  }
+  ErasePromptAndLine();
+  status_ = std::move(lines);
+  DrawStatus();
+  std::fflush(stdout);
+  rl_forced_update_display();
 }
 
 void LineEditor::Print(const std::vector<std::string>& lines) {
@@ -318,6 +355,7 @@ void LineEditor::Print(const std::vector<std::string>& lines) {
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
   }
+  if (active_) DrawStatus();
   std::fflush(stdout);
   // libedit forgets what it drew and draws prompt, line and cursor anew.
   if (active_) rl_forced_update_display();
@@ -334,6 +372,7 @@ void LineEditor::SetPrompt(std::string_view prompt) {
   prompt_ = prompt;
   if (!active_) return;
   rl_set_prompt(prompt_.c_str());
+  DrawStatus();
   std::fflush(stdout);
   rl_forced_update_display();
 }
@@ -388,7 +427,8 @@ void LineEditor::Suspend() {
   rl_callback_handler_remove();
   terminal::Restore();
   raise(SIGSTOP);  // a signal sent to oneself is delivered before return
-  Install();       // draws the prompt alone
+  DrawStatus();
+  Install();  // draws the prompt alone
   if (!typed.empty()) {
     rl_insert_text(typed.c_str());
     std::fputs("\r\x1b[J", stdout);  // and again with the line

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace chat::client {
@@ -38,6 +39,13 @@ class LineEditor {
   void SetPrompt(std::string_view prompt);
   // Writes `lines` above the prompt; plain writes once stopped.
   void Print(const std::vector<std::string>& lines);
+  // Lines kept right above the prompt and redrawn in place (progress bars):
+  // each must fit the terminal's width. Empty removes them.
+  void SetStatus(std::vector<std::string> lines);
+  // The same without drawing: the next Print draws them.
+  void StageStatus(std::vector<std::string> lines) {
+    status_ = std::move(lines);
+  }
   // Gives the terminal back as it was and stops reading. Idempotent.
   void Stop();
   // Releases the handles (after Stop; the loop finishes the close).
@@ -72,9 +80,11 @@ class LineEditor {
   // Hands the keys that arrived to libedit, one command at a time.
   void FeedKeys();
 
-  // Moves the cursor to the start of the prompt and erases from there on,
-  // so what is printed next replaces prompt and typed text.
+  // Moves the cursor to the start of the status lines (or the prompt) and
+  // erases from there on, so what is printed next replaces them.
   void ErasePromptAndLine();
+  // Writes the status lines where the cursor is (the prompt goes after).
+  void DrawStatus();
   // Gets libedit ready for the next line (it leaves the terminal cooked
   // after each one) and draws the prompt.
   void Install();
@@ -93,6 +103,8 @@ class LineEditor {
   // Bytes read from the terminal that libedit has not taken yet.
   std::string keys_;
   bool secret_ = false;
+  std::vector<std::string> status_;
+  size_t status_rows_ = 0;   // status lines on the screen above the prompt
   termios before_secret_{};  // the terminal as libedit had it
 };
 

@@ -95,6 +95,11 @@ std::variant<Options, int> ParseOptions(int argc, const char* const* argv,
                  "read the account's password from the first line of FILE "
                  "(for scripts; keep it private: chmod 600)")
       ->type_name("FILE");
+  app.add_option("--download-dir", options.download_dir,
+                 "save received files (/get) in DIR (default: the current "
+                 "directory); nothing there is ever overwritten")
+      ->type_name("DIR")
+      ->check(CLI::ExistingDirectory.description(""));
 
   try {
     app.parse(argc, argv);

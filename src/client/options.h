@@ -1,5 +1,6 @@
 // Command-line options of the client: HOST PORT (or --host/--port), --user,
-// --no-color, --tls, --fingerprint, --help and --version, parsed with CLI11.
+// --no-color, --tls, --fingerprint, accounts, --download-dir, --help and
+// --version, parsed with CLI11.
 #ifndef CHAT_CLIENT_OPTIONS_H_
 #define CHAT_CLIENT_OPTIONS_H_
 
@@ -30,6 +31,8 @@ struct Options {
   bool login = false;
   bool register_account = false;
   std::string password_file;
+  // Where received files are saved (file_transfers.h).
+  std::string download_dir = ".";
 };
 
 // The options, or the exit status to end with right away: 0 after --help or

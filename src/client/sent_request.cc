@@ -11,6 +11,14 @@ namespace chat::client {
 
 SentRequest DescribeRequest(std::string_view line) {
   SentRequest sent;
+  if (line.starts_with("FILE ")) {
+    const std::string_view rest = line.substr(5);
+    const size_t space = rest.find(' ');
+    sent.kind = SentRequest::Kind::kFile;
+    sent.name = rest.substr(0, space);
+    if (space != std::string_view::npos) sent.text = rest.substr(space + 1);
+    return sent;
+  }
   const auto parsed = protocol::ParseRequest(line);
   const auto* request = std::get_if<protocol::Request>(&parsed);
   if (request == nullptr) {
@@ -52,6 +60,7 @@ SentRequest DescribeRequest(std::string_view line) {
     case protocol::Verb::kReject:
     case protocol::Verb::kEnd:
     case protocol::Verb::kChats:
+    case protocol::Verb::kFile:
       break;
     // Accounts and history: the password is not remembered.
     case protocol::Verb::kRegister:

@@ -24,6 +24,9 @@ struct SentRequest {
     kPassword,
     kUnregister,
     kHistory,
+    // File transfer (file_transfers.h): name = OFFER, ACCEPT, REJECT, END
+    // or CANCEL; text = what follows it (the id, or the offer's fields).
+    kFile,
   };
   Kind kind = Kind::kOther;
   // kJoin, kLogin, kRegister: the name asked for; kMesg: the recipient;

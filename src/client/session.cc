@@ -131,7 +131,17 @@ void Session::Pump() {
     }
   }
   if (state_ == State::kQuitting) queue_.clear();  // nothing after QUIT
-  if (queue_.empty() && input_ended_ &&
+  // A script's end of input waits for its file transfers to end.
+  const bool files_busy =
+      state_ == State::kChatting && files_ != nullptr && files_->busy();
+  if (queue_.empty() && input_ended_ && files_busy && settings_.interactive &&
+      !said_waiting_for_files_) {
+    said_waiting_for_files_ = true;
+    Show(renderer_.Notice(
+        "Waiting for the file transfers to end before leaving (/files lists "
+        "them; Ctrl-C leaves now)"));
+  }
+  if (queue_.empty() && input_ended_ && !files_busy &&
       (state_ == State::kNaming || state_ == State::kChatting ||
        state_ == State::kPassword)) {
     SendQuit();
@@ -150,6 +160,11 @@ bool Session::IsLocal(const InputItem& item) const {
     case Action::kLogin:
     case Action::kPasswd:
     case Action::kUnregister:
+    case Action::kSendFile:
+    case Action::kFiles:
+    case Action::kGetFile:
+    case Action::kDeclineFile:
+    case Action::kCancelFile:
       return true;
     default:
       return command.request.size() > protocol::kMaxLineBytes ||
@@ -174,6 +189,13 @@ bool Session::AnswerLocally(const Command& command) {
       return true;
     case Action::kUsage:
       Show(renderer_.Error(command.message));
+      return true;
+    case Action::kSendFile:
+    case Action::kFiles:
+    case Action::kGetFile:
+    case Action::kDeclineFile:
+    case Action::kCancelFile:
+      FileCommand(command);
       return true;
     case Action::kTalk:
       if (state_ != State::kChatting) {
@@ -293,12 +315,12 @@ void Session::OnServerLine(std::string_view line) {
 
   // Answers come in request order, one per request: the oldest pending
   // request is the one answered.
-  const bool is_answer = parsed.kind == ServerLineKind::kOk ||
-                         parsed.kind == ServerLineKind::kList ||
-                         parsed.kind == ServerLineKind::kPong ||
-                         IsRoomsAnswer(line) ||
-                         (parsed.kind == ServerLineKind::kError &&
-                          !IsUnsolicitedError(parsed.first));
+  const bool is_answer =
+      parsed.kind == ServerLineKind::kOk ||
+      parsed.kind == ServerLineKind::kList ||
+      parsed.kind == ServerLineKind::kPong || IsRoomsAnswer(line) ||
+      (parsed.kind == ServerLineKind::kError &&
+       !IsUnsolicitedError(parsed.first) && !IsStrayFileError(parsed));
   std::optional<SentRequest> request;
   if (is_answer && !pending_.empty()) {
     request = std::move(pending_.front());
@@ -314,6 +336,7 @@ void Session::HandleServerLine(std::string_view line,
                                const protocol::ServerLine& parsed,
                                const SentRequest* answered) {
   if (HandleAccountsLine(line, parsed, answered)) return;
+  if (HandleFilesLine(line, parsed, answered)) return;
   if (HandleRoomsLine(line, parsed, answered)) return;
   switch (parsed.kind) {
     case ServerLineKind::kHello:

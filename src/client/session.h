@@ -46,6 +46,26 @@ class SessionIo {
   virtual void SetSecretInput(bool /*on*/) {}
 };
 
+// File transfer (file_transfers.h), which reads and writes files: the
+// session hands it the file commands and the FILE lines, and it sends its
+// requests through the session (Session::SendFileRequest).
+class FileHandler {
+ public:
+  virtual ~FileHandler() = default;
+  // /send, /files, /get, /decline, /cancel, once registered.
+  virtual void OnCommand(const Command& command) = 0;
+  // A FILE push.
+  virtual void OnPush(std::string_view line) = 0;
+  // The answer to a FILE request: `subverb` (OFFER, ACCEPT...) and its
+  // argument as sent, ok or the ERR's phrase and detail. False when it was
+  // not one of the handler's own requests (typed with /quote).
+  virtual bool OnAnswer(std::string_view subverb, std::string_view argument,
+                        bool ok, std::string_view phrase,
+                        std::string_view detail) = 0;
+  // Transfers of this user's under way: the end of input waits for them.
+  virtual bool busy() const = 0;
+};
+
 class Session {
  public:
   struct Settings {
@@ -69,6 +89,16 @@ class Session {
   // --password-file: the password used wherever the account's (current)
   // one is asked for. Wiped with the session.
   void SetFilePassword(std::string password);
+
+  // File transfer; without one, the file commands say it is unavailable.
+  void SetFileHandler(FileHandler* files) { files_ = files; }
+  // From the file handler: a request that gets an answer (false, with an
+  // error shown, when it cannot be sent now), and DATA and ACK lines, which
+  // get none.
+  bool SendFileRequest(const std::string& request);
+  void SendUnanswered(std::string_view line);
+  // Transfers started or ended: input that ended may now lead to QUIT.
+  void OnFilesChanged();
 
   // From the connection.
   void OnConnected();
@@ -161,6 +191,16 @@ class Session {
   // ROOMS and CHATS lines, which answer a request.
   static bool IsRoomsAnswer(std::string_view line);
   void Talk(const std::string& target);
+  // File transfer (session_files.cc): FILE pushes and the answers to FILE
+  // requests go to the file handler; false for any other line.
+  bool HandleFilesLine(std::string_view line,
+                       const protocol::ServerLine& parsed,
+                       const SentRequest* answered);
+  // The file commands, in any state.
+  void FileCommand(const Command& command);
+  // An "ERR Unknown Transfer" that answers a FILE DATA or ACK (which have
+  // no place among the requests awaiting answers), not the oldest request.
+  bool IsStrayFileError(const protocol::ServerLine& parsed) const;
   std::string ChatPrompt() const;
   void Finish(int exit_code, std::string_view error = {});
 
@@ -204,6 +244,8 @@ class Session {
   std::vector<std::string> chats_;        // accepted private chats
   std::string held_broadcast_;  // the line held back, until the next one
   std::time_t joined_at_ = 0;   // when the name was registered
+  FileHandler* files_ = nullptr;
+  bool said_waiting_for_files_ = false;  // once, at the end of input
   // Accounts and history.
   std::optional<PasswordAsk> ask_;
   std::string file_password_;               // --password-file; wiped at the end

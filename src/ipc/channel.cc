@@ -48,6 +48,8 @@ bool IsKnownKind(uint8_t kind) {
           kind <= static_cast<uint8_t>(FrameKind::kAccount)) ||
          (kind >= static_cast<uint8_t>(FrameKind::kRoomRequest) &&
           kind <= static_cast<uint8_t>(FrameKind::kConsentRequest)) ||
+         (kind >= static_cast<uint8_t>(FrameKind::kFileRequest) &&
+          kind <= static_cast<uint8_t>(FrameKind::kFileAbort)) ||
          kind == static_cast<uint8_t>(FrameKind::kForbiddenCall);
 }
 

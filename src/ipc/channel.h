@@ -79,6 +79,26 @@ enum class FrameKind : uint8_t {
   // worker -> broker: a private-message request; `count` says which and
   // `target` names the other worker where one is known (server/consent.h).
   kConsentRequest = 22,
+  // File transfer (40-59; server/file_transfer.h). `count` is the transfer
+  // id except in kFileRequest.
+  // worker -> broker: a FILE request answered with one kAnswer; `count`
+  // says which (protocol::FileOp), `target` names the recipient of an offer.
+  kFileRequest = 40,
+  // worker -> broker: a chunk's raw bytes from the sender; broker ->
+  // worker: the same bytes for the recipient.
+  kFileData = 41,
+  // worker -> broker: the recipient acknowledges `payload` (decimal) bytes.
+  kFileAck = 42,
+  // broker -> worker: this worker is a side of transfer `count`: payload
+  // "S" (the sender), or "R" and the offer push (the recipient).
+  kFileOpen = 43,
+  // broker -> worker: transfer `count` is over for this worker: payload "A"
+  // and a line written now (after dropping chunks not yet written), or "E"
+  // and a line written after the chunks still held.
+  kFileClose = 44,
+  // worker -> broker: end transfer `count` with FILE ABORT `payload` (the
+  // reason) to both sides.
+  kFileAbort = 45,
   // The worker sandbox (90-99; server/sandbox.h).
   // worker -> broker: the worker made forbidden system call `count` and is
   // exiting (sent from its SIGSYS handler; the broker logs the call).

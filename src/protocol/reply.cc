@@ -84,6 +84,12 @@ std::string_view ErrorPhrase(ErrorCode code) {
       return "No Invitation";
     case ErrorCode::kNoPrivateChat:
       return "No Private Chat";
+    case ErrorCode::kUnknownTransfer:
+      return "Unknown Transfer";
+    case ErrorCode::kTooManyTransfers:
+      return "Too Many Transfers";
+    case ErrorCode::kFileTooLarge:
+      return "File Too Large";
   }
   // Only a cast of an out-of-range integer gets here: a bug of ours.
   std::fprintf(stderr, "ErrorPhrase: invalid ErrorCode %d\n",

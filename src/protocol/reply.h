@@ -41,6 +41,10 @@ enum class ErrorCode {
   kNotAccepted,
   kNoInvitation,
   kNoPrivateChat,
+  // File transfer (version 2).
+  kUnknownTransfer,
+  kTooManyTransfers,
+  kFileTooLarge,
 };
 
 // The exact phrase, e.g. "Unregistered User".

@@ -100,7 +100,7 @@ std::optional<RequestError> ParseHistory(const VerbSpec& spec,
 }
 
 // Rooms and private-message requests (version 2).
-constexpr std::array<VerbSpec, 8> kRoomVerbs = {{
+constexpr std::array<VerbSpec, 9> kRoomVerbs = {{
     {"PART", Verb::kPart, "PART <room>"},
     {"ROOMS", Verb::kRooms, "ROOMS"},
     {"PRIVACY", Verb::kPrivacy, "PRIVACY open|ask"},
@@ -109,6 +109,7 @@ constexpr std::array<VerbSpec, 8> kRoomVerbs = {{
     {"REJECT", Verb::kReject, "REJECT <username>"},
     {"END", Verb::kEnd, "END <username>"},
     {"CHATS", Verb::kChats, "CHATS"},
+    {"FILE", Verb::kFile, "FILE OFFER|ACCEPT|REJECT|DATA|ACK|END|CANCEL ..."},
 }};
 
 const VerbSpec* FindVerb(std::string_view word) {
@@ -141,7 +142,7 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
     return RequestError{ErrorCode::kUnknownMessage, std::string(verb_word)};
   }
 
-  Request request{spec->verb, {}, {}, {}, {}, 0, 0};
+  Request request{spec->verb, {}, {}, {}, {}, 0, 0, {}};
   // The first argument, when it names a room, must follow the room rule.
   auto room_error = [](std::string_view room) -> std::optional<RequestError> {
     if (auto error = CheckRoomArgument(room)) {
@@ -243,6 +244,11 @@ std::variant<Request, RequestError> ParseRequest(std::string_view line) {
     case Verb::kEnd:
       if (CheckUserArgument(args, spec->form)) return BadSyntax(*spec);
       request.name = args;
+      return request;
+    case Verb::kFile:
+      if (auto error = ParseFileArgs(args, &request.file)) {
+        return RequestError{error->first, std::move(error->second)};
+      }
       return request;
   }
   return BadSyntax(*spec);  // not reached: every verb is handled above

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <variant>
 
+#include "protocol/file_request.h"
 #include "protocol/reply.h"
 
 namespace chat::protocol {
@@ -34,6 +35,8 @@ enum class Verb {
   kReject,
   kEnd,
   kChats,
+  // File transfer (version 2; protocol/file_request.h).
+  kFile,
 };
 
 // Views into the parsed line; valid as long as the line is.
@@ -52,6 +55,7 @@ struct Request {
   // count (default 50) and the id to page back from (0: from now).
   uint32_t count = 0;
   uint64_t before = 0;
+  FileArgs file;  // FILE
 };
 
 struct RequestError {
@@ -93,7 +97,7 @@ struct RequestError {
 // with '#' is a room and must follow the room rule (kInvalidRoom, detail:
 // the name); "LIST x" without '#' stays kBadSyntax "LIST". ROOMS and CHATS
 // take nothing; PRIVACY takes "open" or "ask"; INVITE, ACCEPT, REJECT and
-// END take one name.
+// END take one name. FILE: see ParseFileArgs.
 std::variant<Request, RequestError> ParseRequest(std::string_view line);
 
 std::string_view VerbName(Verb verb);

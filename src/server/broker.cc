@@ -1,6 +1,7 @@
-// Broker: accept -> socketpair -> request to the spawner -> its pid; frames
-// in, frames out; SIGCHLD -> drain, clear, announce, free; SIGTERM -> BYE to
-// all, wait, exit.
+// Broker: the epoll loop and its dispatch, the channels (frames in, frames
+// out), timers and the shutdown (SIGTERM -> BYE to all, wait, exit).
+// Accepting is in broker_accept.cc, the children (spawner, reaping) in
+// broker_children.cc.
 #include "server/broker.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "protocol/reply.h"
 #include "server/address.h"
 #include "server/end_reason.h"
+#include "server/file_options.h"
 #include "server/sandbox.h"
 
 namespace chat::server {
@@ -24,21 +26,11 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr int kMaxEvents = 64;
-// Connections taken per wake-up of a listener, and frames per wake-up of a
-// channel: enough to batch, few enough that one busy peer cannot starve
-// the others.
-constexpr int kAcceptsPerTurn = 64;
-constexpr int kFramesPerTurn = 64;
-// After a failed fork or accept for lack of resources, the listeners rest
-// this long instead of failing again at once in a busy loop.
-constexpr milliseconds kAcceptBackoff{100};
 // Held JOINED/LEFT wait after a pass as long as it took (relay.h), at least
 // this long...
 constexpr milliseconds kMinCoalesceWindow{5};
 // ...and at most this long, however long a pass to every user takes.
 constexpr milliseconds kMaxCoalesceWindow{500};
-// After the spawner could not be restarted, the next try comes this late.
-constexpr milliseconds kSpawnerRestartBackoff{1000};
 // Shutdown: how long workers get to say BYE and exit, then how long SIGKILLed
 // ones get to disappear.
 constexpr milliseconds kShutdownGrace{3000};
@@ -72,7 +64,8 @@ Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
       listeners_(std::move(listeners)),
       table_(options.max_connections),
       relay_(table_, registry, log, options.send_queue + kHungSlack,
-             kMinCoalesceWindow, kMaxCoalesceWindow, options.max_rooms),
+             kMinCoalesceWindow, kMaxCoalesceWindow, options.max_rooms,
+             FileLimitsOf(options)),
       moves_(table_, relay_),
       spawn_context_(context),
       spawner_(std::move(spawner)) {
@@ -210,171 +203,6 @@ void Broker::Dispatch(const epoll_event& event) {
   }
 }
 
-// --- Accepting ------------------------------------------------------------
-
-void Broker::AcceptFrom(size_t listener) {
-  if (shutting_down_ || listener >= listeners_.size() ||
-      !listeners_[listener].fd) {
-    return;
-  }
-  for (int i = 0; i < kAcceptsPerTurn && !resume_accepting_at_ && !held_; ++i) {
-    sockaddr_storage peer{};
-    socklen_t length = sizeof peer;
-    int fd = accept4(listeners_[listener].fd.get(),
-                     reinterpret_cast<sockaddr*>(&peer), &length,
-                     SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      switch (errno) {
-        case EAGAIN:
-#if EWOULDBLOCK != EAGAIN
-        case EWOULDBLOCK:
-#endif
-          return;
-        case EINTR:
-        case ECONNABORTED:
-        case EPROTO:
-        case EPERM:  // a firewall rule refused it
-          continue;
-        case EMFILE:
-        case ENFILE:
-        case ENOBUFS:
-        case ENOMEM:
-          log_.Error(kServerSubject, ErrnoText("accept", errno));
-          PauseAccepting();
-          return;
-        default:
-          log_.Error(kServerSubject, ErrnoText("accept", errno));
-          return;
-      }
-    }
-    StartWorker(ipc::UniqueFd(fd),
-                FormatAddress(reinterpret_cast<sockaddr*>(&peer), length),
-                listeners_[listener].way);
-  }
-}
-
-void Broker::StartWorker(ipc::UniqueFd client, const std::string& peer,
-                         WayIn way) {
-  if (!spawner_) {
-    Refuse(std::move(client), peer, "cannot start a session now");
-    return;
-  }
-  std::optional<uint32_t> index = table_.Allocate();
-  if (!index) {
-    Refuse(std::move(client), peer, {});
-    return;
-  }
-  std::string error;
-  auto channels = ipc::Channel::CreatePair(&error);
-  if (!channels) {
-    log_.Error(kServerSubject, error);
-    table_.Free(*index);
-    Refuse(std::move(client), peer, "cannot start a session now");
-    PauseAccepting();
-    return;
-  }
-  WorkerEntry& entry = table_.at(*index);
-  ++pending_spawns_;
-  entry.spawn_pending = true;
-  // Named in the log by the broker's end of its channel: open as long as
-  // the connection is, so no two open connections share the number (the
-  // accepted socket itself is closed here once the spawner has it, and its
-  // number reused at once).
-  entry.client_number = channels->first.fd();
-  entry.session = ++next_session_;
-  entry.peer = peer;
-  entry.subject = "fd " + std::to_string(entry.client_number);
-  entry.channel.emplace(std::move(channels->first));
-  entry.channel_readable = true;
-  entry.channel_writable = true;
-  if (!Watch(entry.channel->fd(), EPOLLIN, Tag::kWorker, *index,
-             entry.id.generation)) {
-    entry.channel_readable = false;
-    entry.channel_writable = false;
-    relay_.Kill(*index, ErrnoText("epoll_ctl", errno));
-  }
-  SendStart(
-      Start{*index, std::move(client), std::move(channels->second), peer, way});
-}
-
-void Broker::SendStart(Start start) {
-  WorkerEntry& entry = table_.at(start.index);
-  int error = 0;
-  if (spawner_ &&
-      spawner_->Request(entry.id, start.client.get(), start.worker_end.fd(),
-                        entry.client_number, &error, start.way)) {
-    // The spawner holds its own copies now; the broker's copies of the
-    // client socket and of the worker's channel end close here.
-    return;
-  }
-  if (spawner_ && (error == EAGAIN || error == EWOULDBLOCK)) {
-    // New connections wait in the listen backlog meanwhile.
-    held_.emplace(std::move(start));
-    WatchListeners(0);
-    if (!Watch(spawner_->fd(), EPOLLIN | EPOLLOUT, Tag::kSpawner, 0, 0,
-               EPOLL_CTL_MOD)) {
-      log_.Error(kServerSubject, ErrnoText("epoll_ctl MOD spawner", errno));
-    }
-    return;
-  }
-  if (spawner_) {
-    log_.Error(kServerSubject, ErrnoText("request to the spawner", error));
-  }
-  --pending_spawns_;
-  StopReading(start.index);
-  table_.Free(start.index);
-  Refuse(std::move(start.client), start.peer, "cannot start a session now");
-  PauseAccepting();
-}
-
-void Broker::SendHeld() {
-  if (!held_) return;
-  Start start = std::move(*held_);
-  held_.reset();
-  SendStart(std::move(start));
-  if (held_ || !spawner_) return;
-  if (!Watch(spawner_->fd(), EPOLLIN, Tag::kSpawner, 0, 0, EPOLL_CTL_MOD)) {
-    log_.Error(kServerSubject, ErrnoText("epoll_ctl MOD spawner", errno));
-  }
-  if (!resume_accepting_at_ && !shutting_down_) WatchListeners(EPOLLIN);
-}
-
-void Broker::Refuse(ipc::UniqueFd client, const std::string& peer,
-                    std::string_view detail) {
-  std::string line =
-      protocol::FormatError(protocol::ErrorCode::kTooManyConnections, detail);
-  // Best effort: a fresh socket has room for one line, and if not, the
-  // client learns from the close.
-  (void)send(client.get(), line.data(), line.size(),
-             MSG_NOSIGNAL | MSG_DONTWAIT);
-  log_.Info("fd " + std::to_string(client.get()),
-            "refused from " + peer + ": Too Many Connections" +
-                (detail.empty() ? "" : ": " + std::string(detail)));
-  shutdown(client.get(), SHUT_WR);
-}
-
-void Broker::PauseAccepting() {
-  if (resume_accepting_at_) return;
-  resume_accepting_at_ = Clock::now() + kAcceptBackoff;
-  WatchListeners(0);
-}
-
-void Broker::ResumeAccepting() {
-  resume_accepting_at_.reset();
-  if (held_) return;  // SendHeld resumes
-  WatchListeners(EPOLLIN);
-}
-
-void Broker::WatchListeners(uint32_t events) {
-  for (size_t i = 0; i < listeners_.size(); ++i) {
-    if (listeners_[i].fd &&
-        !Watch(listeners_[i].fd.get(), events, Tag::kListener,
-               static_cast<uint32_t>(i), 0, EPOLL_CTL_MOD)) {
-      log_.Error(kServerSubject, ErrnoText("epoll_ctl MOD listener", errno));
-    }
-  }
-}
-
 // --- Channels -------------------------------------------------------------
 
 bool Broker::ReadChannel(uint32_t index, int max_frames) {
@@ -490,229 +318,6 @@ void Broker::WatchStore() {
   }
 }
 
-// --- Children ---------------------------------------------------------------
-
-void Broker::ReadSpawner() {
-  while (spawner_) {
-    SpawnReply reply;
-    switch (spawner_->Receive(&reply)) {
-      case SpawnerStatus::kOk:
-        OnSpawnReply(reply);
-        continue;
-      case SpawnerStatus::kWouldBlock:
-        return;
-      case SpawnerStatus::kClosed:
-      case SpawnerStatus::kError:
-        // The spawner is gone or going; its reap does the rest.
-        if (spawner_watched_ && epoll_ctl(epoll_.get(), EPOLL_CTL_DEL,
-                                          spawner_->fd(), nullptr) != 0) {
-          log_.Error(kServerSubject, ErrnoText("epoll_ctl DEL", errno));
-        }
-        spawner_watched_ = false;
-        return;
-    }
-  }
-}
-
-void Broker::OnSpawnReply(const SpawnReply& reply) {
-  WorkerEntry* entry = table_.Find(reply.id);
-  if (!entry || !entry->spawn_pending) {
-    log_.Error(kServerSubject, "the spawner answered for connection " +
-                                   std::to_string(reply.id.connection) +
-                                   ", which awaits no worker");
-    return;
-  }
-  uint32_t index = reply.id.connection;
-  entry->spawn_pending = false;
-  --pending_spawns_;
-  if (reply.pid <= 0) {
-    // The spawner has answered the client and closed its socket.
-    log_.Error(kServerSubject, ErrnoText("clone", reply.error));
-    log_.Info(entry->subject,
-              "refused: Too Many Connections: cannot start a session now");
-    StopReading(index);
-    table_.Free(index);
-    PauseAccepting();
-  } else {
-    table_.SetPid(index, reply.pid);
-    entry->subject = ClientSubject(entry->client_number, reply.pid);
-    if (store_) store_->SessionOpen(*entry);
-    // Found hung before its pid was known.
-    if (entry->killed) kill(reply.pid, SIGKILL);
-    auto early = reaped_early_.find(reply.pid);
-    if (early != reaped_early_.end()) {
-      int status = early->second;
-      reaped_early_.erase(early);
-      Reap(reply.pid, status);
-    }
-  }
-  if (pending_spawns_ == 0) {
-    for (const auto& [pid, status] : reaped_early_) {
-      log_.Error(kServerSubject, "reaped unknown child pid " +
-                                     std::to_string(pid) + ": " +
-                                     DescribeWaitStatus(status));
-    }
-    reaped_early_.clear();
-  }
-}
-
-void Broker::SpawnerGone(int wait_status) {
-  std::string what = "spawner pid " + std::to_string(spawner_->pid()) +
-                     " ended: " + DescribeWaitStatus(wait_status);
-  if (shutting_down_) {
-    log_.Info(kServerSubject, what);
-  } else {
-    log_.Error(kServerSubject, what);
-  }
-  ReadSpawner();  // the replies it sent before it died
-  if (spawner_ && spawner_watched_) {
-    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, spawner_->fd(), nullptr);
-  }
-  spawner_watched_ = false;
-  spawner_.reset();
-  if (held_) {
-    // Never sent: refused like any connection while there is no spawner.
-    SendHeld();
-    if (!resume_accepting_at_ && !shutting_down_) WatchListeners(EPOLLIN);
-  }
-  // Requests it never answered: the worker may or may not exist. Its channel
-  // tells: it closes when the worker ends, or at once if there is none.
-  for (uint32_t index = 0; index < table_.capacity(); ++index) {
-    WorkerEntry& entry = table_.at(index);
-    if (!entry.in_use || !entry.spawn_pending) continue;
-    entry.spawn_pending = false;
-    entry.orphaned = true;
-    --pending_spawns_;
-    if (!entry.channel_readable) FinishOrphan(index);
-  }
-  reaped_early_.clear();
-  if (!shutting_down_) RestartSpawner();
-}
-
-void Broker::RestartSpawner() {
-  restart_spawner_at_.reset();
-  std::string error;
-  std::optional<Spawner> spawner = Spawner::Start(spawn_context_, &error);
-  if (!spawner) {
-    log_.Error(kServerSubject, "cannot restart the spawner: " + error);
-    restart_spawner_at_ = Clock::now() + kSpawnerRestartBackoff;
-    return;
-  }
-  spawner_ = std::move(spawner);
-  spawner_watched_ = Watch(spawner_->fd(), EPOLLIN, Tag::kSpawner, 0);
-  if (!spawner_watched_) {
-    log_.Error(kServerSubject, ErrnoText("epoll_ctl", errno));
-  }
-  log_.Info(kServerSubject,
-            "spawner started, pid " + std::to_string(spawner_->pid()));
-}
-
-void Broker::StopSpawner() {
-  if (!spawner_) return;
-  pid_t pid = spawner_->pid();
-  kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  spawner_.reset();
-  log_.Info(kServerSubject, "spawner stopped");
-}
-
-void Broker::FinishOrphan(uint32_t index) {
-  WorkerEntry& entry = table_.at(index);
-  entry.orphaned = false;
-  relay_.OnWorkerGone(index, "its spawner died before naming its pid");
-  log_.Error(entry.subject, "ended without a known pid");
-  table_.Free(index);
-}
-
-void Broker::HandleSignals() {
-  signalfd_siginfo info;
-  for (;;) {
-    ssize_t n = read(signals_.get(), &info, sizeof info);
-    if (n != static_cast<ssize_t>(sizeof info)) break;
-    if (info.ssi_signo == SIGCHLD) {
-      ReapChildren();
-    } else {
-      BeginShutdown(static_cast<int>(info.ssi_signo));
-    }
-  }
-  // Several SIGCHLD may have merged into one, or come before the signalfd
-  // was read: reaping is by waitpid(), not by counting signals.
-  ReapChildren();
-}
-
-void Broker::ReapChildren() {
-  // A worker may end before the spawner's reply naming it has been read:
-  // take the replies first, so that most reaps find their pid.
-  ReadSpawner();
-  for (;;) {
-    int status = 0;
-    pid_t pid = waitpid(-1, &status, WNOHANG);
-    if (pid <= 0) {
-      if (pid < 0 && errno == EINTR) continue;
-      return;
-    }
-    Reap(pid, status);
-  }
-}
-
-void Broker::Reap(pid_t pid, int wait_status) {
-  if (spawner_ && pid == spawner_->pid()) {
-    SpawnerGone(wait_status);
-    return;
-  }
-  if (store_ && store_->OnReaped(pid, wait_status, shutting_down_)) return;
-  std::optional<uint32_t> index = table_.IndexOfPid(pid);
-  if (!index && pending_spawns_ > 0) {
-    // Its pid is in a reply not sent or not read yet.
-    reaped_early_.emplace(pid, wait_status);
-    return;
-  }
-  if (!index) {
-    log_.Error(kServerSubject, "reaped unknown child pid " +
-                                   std::to_string(pid) + ": " +
-                                   DescribeWaitStatus(wait_status));
-    return;
-  }
-  WorkerEntry& entry = table_.at(*index);
-  // What the worker queued before it died still counts: an accepted MESG,
-  // its JOINED, its LEFT. Its end is closed, so this ends at end of file.
-  while (ReadChannel(*index, kFramesPerTurn)) {
-  }
-  StopReading(*index);
-
-  std::string why;
-  if (WIFSIGNALED(wait_status) && entry.killed) {
-    why = "killed: " + entry.killed_because;
-  } else if (WIFSIGNALED(wait_status)) {
-    why = "crashed with signal " + std::to_string(WTERMSIG(wait_status));
-  } else {
-    EndReason reason = EndReasonOfExitStatus(WEXITSTATUS(wait_status));
-    why = reason == EndReason::kNone
-              ? "exited with status " + std::to_string(WEXITSTATUS(wait_status))
-              : std::string(Describe(reason));
-  }
-  relay_.OnWorkerGone(*index, why);
-  moves_.Left(*index);
-  if (store_) store_->SessionEnd(entry, why);
-
-  std::string event = "reaped: " + DescribeWaitStatus(wait_status);
-  bool normal =
-      WIFEXITED(wait_status) &&
-      EndReasonOfExitStatus(WEXITSTATUS(wait_status)) != EndReason::kNone &&
-      EndReasonOfExitStatus(WEXITSTATUS(wait_status)) !=
-          EndReason::kInternalError &&
-      EndReasonOfExitStatus(WEXITSTATUS(wait_status)) !=
-          EndReason::kForbiddenCall;
-  if (normal || entry.killed) {
-    log_.Info(entry.subject, event);
-  } else {
-    log_.Error(entry.subject, event);
-  }
-  table_.Free(*index);
-}
-
 // --- Shutdown ---------------------------------------------------------------
 
 void Broker::BeginShutdown(int signal) {
@@ -747,6 +352,7 @@ int Broker::TimeoutMs() const {
   };
   if (resume_accepting_at_) consider(*resume_accepting_at_);
   if (auto due = relay_.held_due()) consider(*due);
+  if (auto due = relay_.files().next_due()) consider(*due);
   if (restart_spawner_at_ && !shutting_down_) consider(*restart_spawner_at_);
   if (store_ && store_->restart_due() && !shutting_down_) {
     consider(*store_->restart_due());
@@ -763,6 +369,7 @@ std::optional<int> Broker::HandleTimers() {
     RestartSpawner();
   }
   if (store_ && !shutting_down_) store_->RestartIfDue(now);
+  relay_.files().OnTimer(now);
   if (!shutting_down_) return std::nullopt;
   if (!killed_all_ && now >= shutdown_deadline_) {
     log_.Error(kServerSubject,

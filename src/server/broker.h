@@ -46,6 +46,9 @@ class Broker {
 
  private:
   using Clock = std::chrono::steady_clock;
+  // Frames read per wake-up of a channel: enough to batch, few enough that
+  // one busy worker cannot starve the others.
+  static constexpr int kFramesPerTurn = 64;
   enum class Tag : uint64_t {
     kListener = 1,
     kSignals = 2,

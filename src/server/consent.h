@@ -63,6 +63,10 @@ class Consent {
   // for the session, end. The other sides learn it from LEFT <username>.
   void Forget(uint32_t index);
 
+  // Whether `a` and `b` have an accepted private chat (a FILE OFFER to an
+  // "ask" user needs one, as a MESG does).
+  bool Accepted(uint32_t a, uint32_t b);
+
  private:
   struct Change {
     enum Kind { kAccepted, kEnded, kPrivacy } kind;
@@ -81,7 +85,6 @@ class Consent {
   void Mesg(uint32_t from, ipc::WorkerId target, std::string_view payload);
   void Restore(uint32_t from, std::string_view names);
 
-  bool Accepted(uint32_t a, uint32_t b);
   std::vector<uint32_t>& At(std::vector<std::vector<uint32_t>>& lists,
                             uint32_t index);
 

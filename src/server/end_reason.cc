@@ -27,7 +27,8 @@ constexpr Row kRows[] = {
     {EndReason::kClientError, 16, "connection error"},
     {EndReason::kInternalError, 17, "internal error"},
     {EndReason::kLoggedInElsewhere, 18, "logged in elsewhere"},
-    {EndReason::kForbiddenCall, 19, "forbidden system call"},
+    {EndReason::kCrossProtocol, 19, "cross-protocol request"},
+    {EndReason::kForbiddenCall, 20, "forbidden system call"},
 };
 
 }  // namespace

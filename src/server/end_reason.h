@@ -20,6 +20,7 @@ enum class EndReason {
   kClientError,    // reading or writing the client socket failed
   kInternalError,  // a broken channel or an impossible state
   kLoggedInElsewhere,  // a LOGIN to the same account on another connection
+  kCrossProtocol,      // it spoke HTTP before registering (cross_protocol.h)
   kForbiddenCall,      // the sandbox caught a forbidden system call
 };
 

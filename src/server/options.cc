@@ -11,6 +11,8 @@
 
 #include "command_line/program_name.h"
 #include "command_line/usage.h"
+#include "server/file_options.h"
+#include "server/guard_options.h"
 #include "server/sandbox_options.h"
 #include "server/transport_options.h"
 
@@ -113,6 +115,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       ->excludes(quiet_flag);
 
   AddTransportOptions(app, &options);
+  AddGuardOptions(app, &options);
+  AddFileOptions(app, &options);
   AddSandboxOptions(app, &options);
 
   try {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/address_policy.h"
+#include "server/keepalive.h"
 #include "server/log.h"
 
 namespace chat::server {
@@ -31,6 +33,12 @@ struct Options {
   bool privacy_ask = false;   // --privacy: a new user's setting
   LogLevel log_level = LogLevel::kInfo;
 
+  // File transfer (file_options.cc).
+  uint64_t max_file_size =
+      64ull * 1024 * 1024;                    // bytes a FILE OFFER may announce
+  uint32_t file_offer_timeout_seconds = 300;  // an offer waits for its answer
+  uint32_t file_stall_timeout_seconds = 60;   // a transfer without DATA/ACK
+
   // The store (store/): accounts, mailboxes, history, the audit log.
   std::string data_dir = ".";  // holds chat-server.db
   bool ephemeral = false;      // no database, no store process
@@ -46,6 +54,9 @@ struct Options {
   std::string tls_key;
   std::vector<std::string> web_origins;
 
+  // Per-address limits (guard_options.cc).
+  AddressPolicy address_policy;  // who the limits apply to
+  KeepaliveOptions keepalive;    // dead peers (keepalive.h)
   // The worker sandbox and privileges (sandbox_options.cc).
   bool sandbox = true;  // --no-sandbox clears it (debugging only)
   std::string user;     // --user: the account every process runs as

@@ -34,6 +34,8 @@ class OutputBuffer {
   // written, so that a last line appended afterwards starts on a line of its
   // own.
   void DropAllButCurrentLine();
+  // Drops everything unwritten, even a line half written.
+  void DropAll() { data_.resize(head_); }
 
  private:
   std::string data_;

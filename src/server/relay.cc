@@ -14,7 +14,8 @@ namespace chat::server {
 
 Relay::Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
              size_t hung_limit, Clock::duration min_window,
-             Clock::duration max_window, uint32_t max_rooms)
+             Clock::duration max_window, uint32_t max_rooms,
+             FileLimits file_limits)
     : table_(table),
       registry_(registry),
       log_(log),
@@ -22,7 +23,8 @@ Relay::Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
       min_window_(min_window),
       max_window_(max_window),
       rooms_(table, *this, log, max_rooms),
-      consent_(table, *this, log) {}
+      consent_(table, *this, log),
+      files_(table, *this, consent_, log, file_limits) {}
 
 void Relay::OnFrame(uint32_t from, const ipc::FrameView& frame) {
   switch (frame.kind) {
@@ -57,6 +59,12 @@ void Relay::OnFrame(uint32_t from, const ipc::FrameView& frame) {
     case ipc::FrameKind::kConsentRequest:
       consent_.OnRequest(from, frame);
       return;
+    case ipc::FrameKind::kFileRequest:
+    case ipc::FrameKind::kFileData:
+    case ipc::FrameKind::kFileAck:
+    case ipc::FrameKind::kFileAbort:
+      files_.OnFrame(from, frame);
+      return;
     default:
       Kill(from, "sent frame kind " +
                      std::to_string(static_cast<int>(frame.kind)) +
@@ -86,6 +94,7 @@ void Relay::AnnounceLeft(uint32_t index) {
   // their other members too.
   rooms_.Forget(index);
   consent_.Forget(index);
+  files_.Forget(index);
   table_.Unregister(index);
   FanOut(protocol::FormatLeft(entry.name), index, Send::kHeld);
 }

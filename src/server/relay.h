@@ -33,6 +33,7 @@
 #include "ipc/channel.h"
 #include "ipc/registry.h"
 #include "server/consent.h"
+#include "server/file_transfer.h"
 #include "server/log.h"
 #include "server/rooms.h"
 #include "server/worker_table.h"
@@ -48,7 +49,12 @@ class Relay {
   // broker's memory grow. Announcements wait as the top of this file says.
   Relay(WorkerTable& table, ipc::Registry& registry, const Log& log,
         size_t hung_limit, Clock::duration min_window,
-        Clock::duration max_window, uint32_t max_rooms = 1000);
+        Clock::duration max_window, uint32_t max_rooms = 1000,
+        FileLimits file_limits = {});
+
+  // The open file transfers (their timeouts are the broker's to run).
+  FileTransfers& files() { return files_; }
+  const FileTransfers& files() const { return files_; }
 
   // One frame from worker `from`.
   void OnFrame(uint32_t from, const ipc::FrameView& frame);
@@ -144,6 +150,7 @@ class Relay {
   Clock::time_point pass_end_;
   Rooms rooms_;
   Consent consent_;
+  FileTransfers files_;
 };
 
 }  // namespace chat::server

@@ -5,6 +5,7 @@
 
 #include "protocol/reply.h"
 #include "protocol/text.h"
+#include "server/cross_protocol.h"
 #include "store/wire.h"
 
 namespace chat::server {
@@ -64,6 +65,17 @@ void Session::HandleLines() {
 
 void Session::HandleLine(std::string_view line) {
   if (line.empty()) return;
+  if (!registered_ && LooksLikeHttp(line)) {
+    // No answer, not even an error: a browser made to send this must not
+    // get a chat line back for the page to read, nor the body's lines
+    // obeyed. Whatever is still unwritten (HELLO) is dropped too.
+    log_.Error(subject_,
+               "possible SECURITY ATTACK detected: an HTTP request "
+               "(cross-protocol scripting) on the chat port; closed");
+    output_.DropAll();
+    End(EndReason::kCrossProtocol);
+    return;
+  }
   if (!protocol::IsValidText(line)) {
     log_.Info(subject_, "bad request by " + Who() + ": Invalid Text");
     Reply(FormatError(ErrorCode::kInvalidText));
@@ -106,6 +118,7 @@ void Session::LogRequest(const protocol::Request& request,
 void Session::HandleRequest(const protocol::Request& request,
                             std::string_view line) {
   current_verb_ = request.verb;
+  if (request.verb == protocol::Verb::kFile) return FileRequest(request);
   if (IsRoomsRequest(request)) return RoomsRequest(request, line);
   // JOIN logs its own outcome; account requests are logged without their
   // arguments (passwords) by their handlers.
@@ -169,6 +182,7 @@ void Session::HandleRequest(const protocol::Request& request,
     case protocol::Verb::kReject:
     case protocol::Verb::kEnd:
     case protocol::Verb::kChats:
+    case protocol::Verb::kFile:  // FileRequest, above
       return;
   }
 }
@@ -346,6 +360,10 @@ void Session::OnFrame(const ipc::FrameView& frame) {
               ? EndReason::kLoggedInElsewhere
               : EndReason::kShutdown);
       return;
+    case ipc::FrameKind::kFileOpen:
+    case ipc::FrameKind::kFileClose:
+    case ipc::FrameKind::kFileData:
+      return OnFileFrame(frame);
     default:
       return OnInternalError("unexpected frame kind " +
                              std::to_string(static_cast<int>(frame.kind)) +

@@ -28,6 +28,7 @@
 #include "protocol/line_assembler.h"
 #include "protocol/request.h"
 #include "server/end_reason.h"
+#include "server/file_side.h"
 #include "server/log.h"
 #include "server/output_buffer.h"
 #include "server/password.h"
@@ -58,6 +59,11 @@ class Session {
   // (the client does not read its answers), so that pipelined requests
   // cannot make the output grow without bound. 0: never pause.
   void set_output_pause(size_t bytes) { output_pause_ = bytes; }
+  // FILE OFFER of more bytes than this: File Too Large (--max-file-size).
+  void set_max_file_size(uint64_t bytes) { max_file_size_ = bytes; }
+  // Moves chunks of incoming files into the output while it is nearly
+  // empty (file_side.h); the worker calls it whenever it can write.
+  void FeedFiles();
 
   // Bytes read from the client. Complete lines are handled at once, up to a
   // BCST or the output pause; the rest wait in the line assembler.
@@ -134,6 +140,9 @@ class Session {
   // Drops the oldest held answer (already output).
   void PopHeldAnswer();
   void RefuseUnregistered();
+  // File transfer (session_files.cc).
+  void FileRequest(const protocol::Request& request);
+  void OnFileFrame(const ipc::FrameView& frame);
   // JOIN's answer once the name is known to be free of accounts.
   void FinishJoin();
 
@@ -249,6 +258,8 @@ class Session {
   std::string mailbox_last_;   // the last OFFLINE id written, to confirm
   std::string saved_privacy_;  // a LOGIN's stored setting ("" if none)
   std::vector<std::string> saved_contacts_;  // ...and accepted chats
+  FileSide files_;
+  uint64_t max_file_size_ = protocol::kDefaultMaxFileSize;
 };
 
 }  // namespace chat::server

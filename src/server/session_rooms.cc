@@ -30,6 +30,7 @@ bool Session::IsRoomsRequest(const protocol::Request& request) {
     case Verb::kPassword:
     case Verb::kUnregister:
     case Verb::kHistory:
+    case Verb::kFile:
       return false;
     case Verb::kPart:
     case Verb::kRooms:
@@ -128,6 +129,7 @@ void Session::RoomsRequest(const protocol::Request& request,
     case Verb::kPassword:
     case Verb::kUnregister:
     case Verb::kHistory:
+    case Verb::kFile:
       return;  // not rooms requests (IsRoomsRequest)
   }
 }

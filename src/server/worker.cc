@@ -20,6 +20,7 @@
 
 #include "ipc/io.h"
 #include "server/address.h"
+#include "server/keepalive.h"
 #include "server/password.h"
 #include "server/sandbox.h"
 #include "server/session.h"
@@ -102,6 +103,7 @@ class Worker {
             std::min(options_.send_queue / 2, kOutputHighWaterMax)) {
     session_.set_output_pause(output_high_water_);
     session_.set_store(!options_.ephemeral, setup.hash_slots);
+    session_.set_max_file_size(options_.max_file_size);
   }
 
   [[noreturn]] void Run();
@@ -202,6 +204,10 @@ void Worker::Run() {
   if (setsockopt(client_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) !=
       0) {
     log_.Error(subject_, ErrnoText("setsockopt TCP_NODELAY", errno));
+  }
+  if (std::string error = SetKeepalive(client_.get(), options_.keepalive);
+      !error.empty()) {
+    log_.Error(subject_, error);
   }
   // Set up: from here on the worker needs only its fds and the shared
   // mappings (sandbox.h).
@@ -349,10 +355,14 @@ void Worker::OnStreamEnd(const transport::Result& result, const char* doing) {
 void Worker::WriteClient() {
   if (stream_->has_pending_output() && !FlushStream()) return;
   OutputBuffer& output = session_.output();
+  session_.FeedFiles();
   while (!output.empty() && !client_write_failed_) {
     size_t written = SendToClient(output.pending());
     if (written == 0) return;
     output.Consume(written);
+    // The next chunk of an incoming file, only now that the output is
+    // (nearly) empty: chat lines never wait behind more than one.
+    session_.FeedFiles();
   }
 }
 

@@ -139,11 +139,19 @@ TEST(OptionsTest, BadCommandLinesExitTwoWithAMessage) {
   }
 }
 
+TEST(OptionsTest, FileDefaultsToOneTransferOf64Mib) {
+  auto file = Parse({"file", "-p", "4000"});
+  ASSERT_TRUE(file.options);
+  EXPECT_EQ(file.options->scenario, Scenario::kFile);
+  EXPECT_EQ(file.options->users, 1);
+  EXPECT_EQ(file.options->messages, 64);
+}
+
 TEST(OptionsTest, HelpExitsZeroAndNamesTheScenarios) {
   auto outcome = Parse({"--help"});
   EXPECT_FALSE(outcome.options);
   EXPECT_EQ(outcome.exit_code, 0);
-  EXPECT_NE(outcome.out.find("rtt, fanout, churn, hold or login"),
+  EXPECT_NE(outcome.out.find("rtt, fanout, churn, hold, login or file"),
             std::string::npos)
       << outcome.out;
 }

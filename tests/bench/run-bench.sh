@@ -134,6 +134,8 @@ if [ "$QUICK" = 1 ]; then
     "tlshold1000|hold -n 100 -d 1 --tls"
     "wshold1000|hold -n 100 -d 1 --ws"
     "tlschurn16|churn -c 4 -d 2 --tls"
+    "file1|file -n 1 -m 8"
+    "file4|file -n 4 -m 4"
   )
 else
   # -d bounds the measuring of rtt and fanout (they stop sending after it);
@@ -161,6 +163,8 @@ else
     "tlshold1000|hold -n 1000 -d 5 -t 60 --tls"
     "wshold1000|hold -n 1000 -d 5 -t 60 --ws"
     "tlschurn16|churn -c 16 -d 10 --tls"
+    "file1|file -n 1 -m 64 -t 120"
+    "file4|file -n 4 -m 64 -t 120"
   )
 fi
 selected=()
@@ -188,7 +192,7 @@ summary_of() {
   echo "ok=$(jget "$f" ok) lost=$(jget "$f" lost) errors=$(jget "$f" errors)" \
     "p50_us=$(jget "$f" p50_us) deliveries_per_s=$(jget "$f" deliveries_per_s)" \
     "sessions_per_s=$(jget "$f" sessions_per_s) reach_s=$(jget "$f" reach_s)" \
-    "logins_per_s=$(jget "$f" logins_per_s)" \
+    "logins_per_s=$(jget "$f" logins_per_s) mib_per_s=$(jget "$f" mib_per_s)" \
     "pss_kib_per_session=$(jget "$f" pss_kib_per_session)" \
     "$(jget "$f" first_problem)"
 }
@@ -528,6 +532,8 @@ ROWS=(
   "hold 1,000 WebSocket (ours only): Pss per session (KiB)|wshold1000|pss_kib_per_session|low"
   "churn TLS, 16 connectors (ours only): handshakes (sessions)/s|tlschurn16|sessions_per_s|high"
   "churn TLS (ours only): session p50, connect to close (µs)|tlschurn16|session_p50_us|low"
+  "file, one transfer of 64 MiB (ours only): MiB/s|file1|mib_per_s|high"
+  "file, 4 transfers of 64 MiB at once (ours only): MiB/s, all together|file4|mib_per_s|high"
 )
 
 cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)

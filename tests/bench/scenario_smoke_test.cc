@@ -145,6 +145,17 @@ TEST(BenchSmokeTest, ChurnCompletesWholeSessions) {
   EXPECT_GT(Number(run, "sessions_per_s"), 0) << run.line;
 }
 
+TEST(BenchSmokeTest, FileSendsEveryByteOfSeveralTransfersAtOnce) {
+  auto server = StartServer();
+  ASSERT_TRUE(server);
+  auto run = RunBench(
+      {"file", "-p", std::to_string(server->port()), "-n", "2", "-m", "1"});
+  ExpectCleanRun(run);
+  EXPECT_EQ(Number(run, "received"), 2 * 1024 * 1024) << run.line;
+  EXPECT_EQ(Number(run, "aborted"), 0) << run.line;
+  EXPECT_GT(Number(run, "mib_per_s"), 0) << run.line;
+}
+
 TEST(BenchSmokeTest, HoldKeepsEverySessionAndMeasuresTheServersPss) {
   auto server = StartServer();
   ASSERT_TRUE(server);

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "client/exit_code.h"
+#include "recording_io.h"
 
 namespace chat::client {
 namespace {
@@ -16,26 +17,6 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-class RecordingIo : public SessionIo {
- public:
-  void Send(std::string_view request) override { sent.emplace_back(request); }
-  void Show(const std::vector<std::string>& lines) override {
-    shown.insert(shown.end(), lines.begin(), lines.end());
-  }
-  void SetPrompt(std::string_view p) override { prompt = p; }
-  void Finish(int code, std::string_view e) override {
-    EXPECT_FALSE(exit_code.has_value()) << "Finish called twice";
-    exit_code = code;
-    error = e;
-  }
-
-  std::vector<std::string> sent;
-  std::vector<std::string> shown;
-  std::string prompt;
-  std::optional<int> exit_code;
-  std::string error;
-};
 
 class SessionTest : public ::testing::Test {
  protected:

@@ -153,6 +153,11 @@ constexpr std::string_view kServerOptions[] = {
     "--max-users",
     "--max-connections",
     "--send-queue",
+    "--limit-loopback",
+    "--exempt",
+    "--keepalive-idle",
+    "--keepalive-interval",
+    "--keepalive-count",
     "--join-timeout",
     "-q",
     "--quiet",
@@ -165,6 +170,9 @@ constexpr std::string_view kServerOptions[] = {
     "--mailbox",
     "--mailbox-days",
     "--history-days",
+    "--max-file-size",
+    "--file-offer-timeout",
+    "--file-stall-timeout",
 };
 
 class ManPageTest : public testing::Test {
@@ -232,7 +240,7 @@ TEST_F(ManPageTest, ProtocolPageNamesEveryVerb) {
 // The sections of version 2 that the server implements.
 constexpr std::string_view kVersion2Sections[] = {
     "Accounts", "Offline delivery",         "History",
-    "Rooms",    "Private-message requests",
+    "Rooms",    "Private-message requests", "File transfer",
 };
 
 // Where the protocol specification is at hand (in the tree, or in the shared

@@ -146,6 +146,30 @@ TEST(LogDocTest, EveryLineTheServerWritesIsDocumented) {
     EXPECT_TRUE(NextLineIs(*alice, "LIST Alice,Bob"));
     alice->SendLine("MESG Bob");  // a bad request by a user
     EXPECT_TRUE(NextLineIs(*alice, "ERR Bad Syntax: MESG <username> <text>"));
+    // File transfers: complete, rejected, cancelled.
+    const std::string sha(64, '0');
+    alice->SendLine("FILE OFFER Bob 3 " + sha + " a.txt");
+    EXPECT_TRUE(NextLineIs(*alice, "OK FILE OFFER 1"));
+    EXPECT_TRUE(NextLineIs(*bob, "FILE OFFER Alice 1 3 " + sha + " a.txt"));
+    bob->SendLine("FILE ACCEPT 1");
+    EXPECT_TRUE(NextLineIs(*bob, "OK FILE ACCEPT 1"));
+    EXPECT_TRUE(NextLineIs(*alice, "FILE ACCEPT 1"));
+    alice->SendLine("FILE DATA 1 YWJj");
+    alice->SendLine("FILE END 1");
+    EXPECT_TRUE(NextLineIs(*alice, "OK FILE END 1"));
+    EXPECT_TRUE(NextLinesAre(*bob, {"FILE DATA 1 YWJj", "FILE END 1"}));
+    alice->SendLine("FILE OFFER Bob 3 " + sha + " b.txt");
+    EXPECT_TRUE(NextLineIs(*alice, "OK FILE OFFER 2"));
+    EXPECT_TRUE(NextLineIs(*bob, "FILE OFFER Alice 2 3 " + sha + " b.txt"));
+    bob->SendLine("FILE REJECT 2");
+    EXPECT_TRUE(NextLineIs(*bob, "OK FILE REJECT 2"));
+    EXPECT_TRUE(NextLineIs(*alice, "FILE REJECT 2"));
+    alice->SendLine("FILE OFFER Bob 3 " + sha + " c.txt");
+    EXPECT_TRUE(NextLineIs(*alice, "OK FILE OFFER 3"));
+    EXPECT_TRUE(NextLineIs(*bob, "FILE OFFER Alice 3 3 " + sha + " c.txt"));
+    alice->SendLine("FILE CANCEL 3");
+    EXPECT_TRUE(NextLineIs(*alice, "OK FILE CANCEL 3"));
+    EXPECT_TRUE(NextLineIs(*bob, "FILE ABORT 3 Cancelled"));
     alice->SendLine("QUIT");
     EXPECT_TRUE(NextLineIs(*alice, "OK QUIT"));
     EXPECT_TRUE(NextLineIs(*bob, "LEFT Alice"));

@@ -11,19 +11,13 @@
 #include "support/connection.h"
 #include "support/line_expect.h"
 #include "support/server_process.h"
+#include "support/two_users.h"
 
 namespace chat::test {
 namespace {
 
-class RelayTest : public testing::Test {
+class RelayTest : public ServerTest {
  protected:
-  void StartServer(const std::vector<std::string>& args = {}) {
-    server_ = ServerProcess::Start(args);
-    ASSERT_NE(server_, nullptr);
-  }
-  void SetUp() override { StartServer(); }
-  uint16_t port() const { return server_->port(); }
-
   struct ThreeUsers {
     std::unique_ptr<Connection> alice, bob, carol;
   };
@@ -37,8 +31,6 @@ class RelayTest : public testing::Test {
     EXPECT_TRUE(NextLinesAre(*users->alice, {"JOINED Bob", "JOINED Carol"}));
     EXPECT_TRUE(NextLinesAre(*users->bob, {"JOINED Carol"}));
   }
-
-  std::unique_ptr<ServerProcess> server_;
 };
 
 // Five users join one after another, then BCST, MESG, LIST and QUIT, with

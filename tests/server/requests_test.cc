@@ -10,29 +10,16 @@
 #include "support/connection.h"
 #include "support/line_expect.h"
 #include "support/server_process.h"
+#include "support/two_users.h"
 
 namespace chat::test {
 namespace {
 
-const std::string kJoinFirst =
-    "ERR Unregistered User: send JOIN <username> first";
-
-class RequestsTest : public testing::Test {
+class RequestsTest : public TwoUsersTest {
  protected:
-  void StartServer(const std::vector<std::string>& args = {}) {
-    server_ = ServerProcess::Start(args);
-    ASSERT_NE(server_, nullptr);
-  }
-  void SetUp() override { StartServer(); }
-  uint16_t port() const { return server_->port(); }
-
-  // Alice and Bob, registered, each with the other's JOINED read; Alice
-  // asks first.
+  // Alice and Bob; Alice asks first (PRIVACY ask) unless told otherwise.
   void AliceAndBob(bool alice_asks = true) {
-    alice_ = ConnectAndJoin(port(), "Alice");
-    bob_ = ConnectAndJoin(port(), "Bob");
-    ASSERT_TRUE(alice_ && bob_);
-    ASSERT_TRUE(NextLineIs(*alice_, "JOINED Bob"));
+    TwoUsersTest::AliceAndBob();
     if (alice_asks) {
       alice_->SendLine("PRIVACY ask");
       ASSERT_TRUE(NextLineIs(*alice_, "OK PRIVACY ask"));
@@ -47,9 +34,6 @@ class RequestsTest : public testing::Test {
     ASSERT_TRUE(NextLineIs(*alice_, "OK ACCEPT Bob"));
     ASSERT_TRUE(NextLineIs(*bob_, "ACCEPTED Alice"));
   }
-
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<Connection> alice_, bob_;
 };
 
 TEST_F(RequestsTest, OpenIsTheDefaultAndKeepsVersionOneMesg) {

@@ -10,33 +10,12 @@
 #include "support/connection.h"
 #include "support/line_expect.h"
 #include "support/server_process.h"
+#include "support/two_users.h"
 
 namespace chat::test {
 namespace {
 
-const std::string kJoinFirst =
-    "ERR Unregistered User: send JOIN <username> first";
-
-class RoomsTest : public testing::Test {
- protected:
-  void StartServer(const std::vector<std::string>& args = {}) {
-    server_ = ServerProcess::Start(args);
-    ASSERT_NE(server_, nullptr);
-  }
-  void SetUp() override { StartServer(); }
-  uint16_t port() const { return server_->port(); }
-
-  // Alice and Bob, registered, each with the other's JOINED read.
-  void AliceAndBob() {
-    alice_ = ConnectAndJoin(port(), "Alice");
-    bob_ = ConnectAndJoin(port(), "Bob");
-    ASSERT_TRUE(alice_ && bob_);
-    ASSERT_TRUE(NextLineIs(*alice_, "JOINED Bob"));
-  }
-
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<Connection> alice_, bob_;
-};
+using RoomsTest = TwoUsersTest;
 
 TEST_F(RoomsTest, JoinCreatesTheRoomSpelledAsItsCreatorDid) {
   ASSERT_NO_FATAL_FAILURE(AliceAndBob());

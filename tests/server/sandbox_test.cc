@@ -273,7 +273,7 @@ TEST_P(ForbiddenCallTest, KillsThatWorkerAloneAndTheBrokerNamesTheCall) {
       subject + "error: sandbox: forbidden system call " + call.name + " (" +
       std::to_string(call.number) + ")"));
   EXPECT_TRUE(three.server->WaitForLog(
-      subject + "error: reaped: exit 19 (forbidden system call)"));
+      subject + "error: reaped: exit 20 (forbidden system call)"));
   EXPECT_TRUE(ClosedAfter(*three.victim, {}));
   EXPECT_TRUE(NextLineIs(*three.alice, "LEFT Victim"));
   EXPECT_TRUE(NextLineIs(*three.bob, "LEFT Victim"));

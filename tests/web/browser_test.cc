@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "support/connection.h"
 #include "support/server_process.h"
 #include "support/subprocess.h"
 
@@ -89,6 +90,29 @@ TEST(BrowserTest, RoomsAndRequestsWithThePagesButtons) {
   ASSERT_TRUE(server);
   RunBrowserScript(*server, "tests/web/rooms_browser_test.py", {},
                    "rooms browser test passed");
+}
+
+TEST(BrowserTest, TransfersAFileEachWayBetweenThePageAndARawSocketUser) {
+  auto server = ServerProcess::Start({"--web-port", "0", "--ephemeral"});
+  ASSERT_TRUE(server);
+  {
+    // A server without file transfer answers FILE as an unknown verb.
+    auto probe = ConnectAndJoin(server->port(), "Probe");
+    ASSERT_NE(probe, nullptr);
+    probe->SendLine("FILE CANCEL 1");
+    const auto answer = probe->ReadLine();
+    ASSERT_TRUE(answer);
+    if (answer->starts_with("ERR Unknown Message")) {
+      GTEST_SKIP() << "the server does not support FILE yet (it answered \""
+                   << *answer << "\")";
+    }
+  }
+  const std::string temp = MakeTempDir();
+  RunBrowserScript(
+      *server, "tests/web/files_browser_test.py",
+      {"--temp-dir", temp, "--screenshot", BuildDirectory() + "/web-files.png"},
+      "files browser test passed");
+  RemoveTree(temp);
 }
 
 }  // namespace

@@ -56,9 +56,14 @@ class RawUser:
                 raise AssertionError("raw user: never got %r" % wanted)
 
 
-def start_browser():
-    """Headless Chromium through chromium-driver (root needs --no-sandbox)."""
+def start_browser(download_dir=None):
+    """Headless Chromium through chromium-driver (root needs --no-sandbox);
+    with `download_dir`, downloads go there without asking."""
     options = webdriver.ChromeOptions()
+    if download_dir:
+        options.add_experimental_option("prefs", {
+            "download.default_directory": download_dir,
+            "download.prompt_for_download": False})
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-dev-shm-usage", "--window-size=1000,700",
