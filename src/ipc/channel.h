@@ -109,6 +109,10 @@ enum class FrameKind : uint8_t {
   // store -> broker: end the session of the registered user `payload`'s
   // first field with BYE Kicked: <second field>.
   kKick = 81,
+  // The worker sandbox (90-99; server/sandbox.h).
+  // worker -> broker: the worker made forbidden system call `count` and is
+  // exiting (sent from its SIGSYS handler; the broker logs the call).
+  kForbiddenCall = 90,
 };
 
 struct Frame {

@@ -22,6 +22,7 @@
 
 #include "ipc/robust_mutex.h"
 #include "ipc/siphash.h"
+#include "ipc/trace_point.h"
 
 namespace chat::ipc {
 namespace {
@@ -67,6 +68,7 @@ Registry::LockWaitReport lock_wait_report = nullptr;
 constexpr std::chrono::seconds kLockReportEvery{1};
 
 void RunHook(const char* stage) {
+  TracePoint(stage);
   if (update_hook != nullptr) update_hook(stage);
 }
 

@@ -18,6 +18,7 @@
 #include "server/address.h"
 #include "server/end_reason.h"
 #include "server/file_options.h"
+#include "server/sandbox.h"
 
 namespace chat::server {
 namespace {
@@ -300,6 +301,11 @@ bool Broker::OnOtherFrame(uint32_t index, const ipc::FrameView& frame) {
       return true;
     case ipc::FrameKind::kAccount:
       table_.at(index).account = frame.count != 0;
+      return true;
+    case ipc::FrameKind::kForbiddenCall:
+      log_.Error(table_.at(index).subject,
+                 "sandbox: forbidden system call " +
+                     SystemCallName(static_cast<int>(frame.count)));
       return true;
     default:
       return false;

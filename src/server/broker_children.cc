@@ -234,7 +234,9 @@ void Broker::Reap(pid_t pid, int wait_status) {
       WIFEXITED(wait_status) &&
       EndReasonOfExitStatus(WEXITSTATUS(wait_status)) != EndReason::kNone &&
       EndReasonOfExitStatus(WEXITSTATUS(wait_status)) !=
-          EndReason::kInternalError;
+          EndReason::kInternalError &&
+      EndReasonOfExitStatus(WEXITSTATUS(wait_status)) !=
+          EndReason::kForbiddenCall;
   if (normal || entry.killed) {
     log_.Info(entry.subject, event);
   } else {

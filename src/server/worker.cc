@@ -24,6 +24,7 @@
 #include "server/address_policy.h"
 #include "server/keepalive.h"
 #include "server/password.h"
+#include "server/sandbox.h"
 #include "server/session.h"
 #include "server/ways_in.h"
 #include "transport/plain_stream.h"
@@ -110,6 +111,7 @@ class Worker {
         subject_(ClientSubject(setup.client_number, getpid())),
         way_(setup.way),
         ways_in_(setup.ways_in),
+        sandbox_(setup.sandbox),
         plain_(client_.get()),
         session_(*setup.registry, channel_, setup.id, log_, subject_),
         output_high_water_(
@@ -156,6 +158,7 @@ class Worker {
   const std::string subject_;
   const WayIn way_;
   const WaysIn* const ways_in_;
+  const Sandbox* const sandbox_;
   // The connection's transport (transport/stream.h): plain_ for the plain
   // port, which costs the worker no allocation, or a TLS or web stream.
   transport::PlainStream plain_;
@@ -241,6 +244,15 @@ void Worker::Run() {
   if (std::string error = SetKeepalive(client_.get(), options_.keepalive);
       !error.empty()) {
     log_.Error(subject_, error);
+  }
+  // Set up: from here on the worker needs only its fds and the shared
+  // mappings (sandbox.h).
+  if (sandbox_ != nullptr) {
+    std::string error;
+    if (!sandbox_->Enter(channel_.fd(), &error)) {
+      log_.Error(subject_, "sandbox: " + error);
+      _exit(ExitStatusOf(EndReason::kInternalError));
+    }
   }
   join_deadline_ =
       Clock::now() + std::chrono::seconds(options_.join_timeout_seconds);

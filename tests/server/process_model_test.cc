@@ -22,6 +22,7 @@
 #include "support/line_expect.h"
 #include "support/server_process.h"
 #include "support/subprocess.h"
+#include "support/tracer.h"
 
 namespace chat::test {
 namespace {
@@ -166,26 +167,25 @@ TEST(ProcessModelTest, KilledWorkerIsAnnouncedAsLeftAndOthersCarryOn) {
 // with a raw clone, not fork) is stopped while it holds the lock in the
 // middle of a JOIN and then SIGKILLed. The next locker must recover the lock
 // and repair the table, and the server must go on as if nothing happened.
+// The test traces the worker (support/tracer.h) and stops it at the
+// registry's "join:indexed" trace point, where the lock is held.
 TEST(ProcessModelTest, WorkerKilledHoldingTheRegistryLockWedgesNothing) {
-  char marker_dir[] = "/tmp/chat-lock-test.XXXXXX";
-  ASSERT_NE(mkdtemp(marker_dir), nullptr);
-  const std::string marker = std::string(marker_dir) + "/stopped";
-  auto server =
-      ServerProcess::Start({}, {"CHAT_SERVER_TEST_STOP_IN_JOIN=" + marker});
+  auto server = ServerProcess::Start();
   ASSERT_NE(server, nullptr);
 
-  // The first JOIN stops inside the registry update, holding the lock.
   auto before = WorkersOf(server->pid());
   auto victim = Connection::Open(server->port());
   ASSERT_NE(victim, nullptr);
   ASSERT_TRUE(victim->ReadLine().has_value());  // HELLO
   pid_t victim_worker = NewChild(before, WorkersOf(server->pid()));
   ASSERT_GT(victim_worker, 0);
-  victim->SendLine("JOIN Victim");
-  ASSERT_TRUE(WaitForStopped(victim_worker))
-      << "the worker did not stop inside the registry update";
-  ASSERT_EQ(access(marker.c_str(), F_OK), 0);
-  ASSERT_EQ(kill(victim_worker, SIGKILL), 0);
+  std::string error;
+  auto tracer = Tracer::Attach(victim_worker, &error);
+  if (!tracer) GTEST_SKIP() << "cannot trace the worker: " << error;
+  ASSERT_TRUE(tracer->RunToTracePoint("join:indexed", kEventTimeout, [&] {
+    victim->SendLine("JOIN Victim");
+  })) << "the worker did not stop inside the registry update";
+  ASSERT_TRUE(tracer->Kill(kEventTimeout));
   EXPECT_TRUE(ClosedAfter(*victim, {}));
   // The name was in the registry when the worker died; the broker clears it
   // when it reaps the worker, which takes the dead worker's lock.
@@ -202,8 +202,6 @@ TEST(ProcessModelTest, WorkerKilledHoldingTheRegistryLockWedgesNothing) {
   EXPECT_TRUE(NextLineIs(*bob, "MESG Alice hello"));
   auto victim_again = ConnectAndJoin(server->port(), "Victim");
   EXPECT_NE(victim_again, nullptr) << "the dead worker's name stayed taken";
-  unlink(marker.c_str());
-  rmdir(marker_dir);
 }
 
 TEST(ProcessModelTest, HungWorkerDoesNotStopOthersChatting) {
