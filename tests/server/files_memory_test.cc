@@ -31,6 +31,11 @@ long PssKib(pid_t pid) {
 }
 
 TEST_F(FilesTest, RecipientWorkerPssStaysNearAnIdleWorkersDuring64Mib) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizer's shadow memory and quarantine, not the transfer, would
+  // set the figure; the release build measures it.
+  GTEST_SKIP() << "Pss is measured in the release build, not under ASan";
+#endif
   StartServer();
   AliceAndBob();
   auto carol = ConnectAndJoin(port(), "Carol");  // idle, for comparison
