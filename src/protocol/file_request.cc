@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "protocol/decimal.h"
+
 namespace chat::protocol {
 namespace {
 
@@ -27,20 +29,6 @@ constexpr std::array<SubSpec, 7> kSubs = {{
     {"END", FileOp::kEnd, "FILE END <id>"},
     {"CANCEL", FileOp::kCancel, "FILE CANCEL <id>"},
 }};
-
-// A decimal number without sign or leading zero ("0" itself allowed), at
-// most `max`.
-std::optional<uint64_t> ParseDecimal(std::string_view text, uint64_t max) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  if (text.size() > 1 && text[0] == '0') return std::nullopt;
-  uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (value > max) return std::nullopt;
-  return value;
-}
 
 std::optional<uint32_t> ParseId(std::string_view text) {
   auto id = ParseDecimal(text, UINT32_MAX);

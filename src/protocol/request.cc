@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "protocol/decimal.h"
 #include "protocol/password_rule.h"
 #include "protocol/rooms.h"
 #include "protocol/text.h"
@@ -37,15 +38,10 @@ constexpr std::array<VerbSpec, 11> kVerbs = {{
 constexpr uint32_t kDefaultHistoryCount = 50;
 constexpr uint32_t kMaxHistoryCount = 100;
 
-// A decimal number without sign or leading zero, at most `max`.
+// A positive decimal number without sign or leading zero, at most `max`.
 std::optional<uint64_t> ParseNumber(std::string_view text, uint64_t max) {
-  if (text.empty() || text.size() > 19 || text[0] == '0') return std::nullopt;
-  uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (value > max) return std::nullopt;
+  auto value = ParseDecimal(text, max);
+  if (!value || *value == 0) return std::nullopt;
   return value;
 }
 

@@ -25,10 +25,12 @@ class RecordingIo : public SessionIo {
     exit_code = code;
     error = e;
   }
+  void SetSecretInput(bool on) override { secret = on; }
 
   std::vector<std::string> sent;
   std::vector<std::string> shown;
   std::string prompt;
+  bool secret = false;  // the line being typed is hidden (a password)
   std::optional<int> exit_code;
   std::string error;
 };

@@ -6,6 +6,7 @@
 
 #include "client/command_table.h"
 #include "client/exit_code.h"
+#include "client/recording_io.h"
 #include "client/session.h"
 
 namespace chat::client {
@@ -18,23 +19,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 
 constexpr const char* kSecret = "correct-horse";
-
-class RecordingIo : public SessionIo {
- public:
-  void Send(std::string_view request) override { sent.emplace_back(request); }
-  void Show(const std::vector<std::string>& lines) override {
-    shown.insert(shown.end(), lines.begin(), lines.end());
-  }
-  void SetPrompt(std::string_view p) override { prompt = p; }
-  void Finish(int code, std::string_view) override { exit_code = code; }
-  void SetSecretInput(bool on) override { secret = on; }
-
-  std::vector<std::string> sent;
-  std::vector<std::string> shown;
-  std::string prompt;
-  bool secret = false;
-  std::optional<int> exit_code;
-};
 
 class SessionAccountsTest : public ::testing::Test {
  protected:
