@@ -73,18 +73,27 @@ def start_browser(download_dir=None):
     return webdriver.Chrome(service=service, options=options)
 
 
-def main():
+def script_main(run, passed, add_arguments=None, download_dir=None):
+    """What every browser script does around its `run(driver, args)`: the
+    ports from the command line (and what `add_arguments` adds), a browser
+    (downloading to `download_dir(args)` if given), "FAILED: ..." and exit
+    status 1 on the first failed check, else the `passed` line."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--web-port", type=int, required=True)
     parser.add_argument("--plain-port", type=int, required=True)
-    parser.add_argument("--screenshot", required=True)
+    if add_arguments:
+        add_arguments(parser)
     args = parser.parse_args()
-
-    driver = start_browser()
     try:
-        run(driver, args)
-    finally:
-        driver.quit()
+        driver = start_browser(download_dir(args) if download_dir else None)
+        try:
+            run(driver, args)
+        finally:
+            driver.quit()
+    except AssertionError as failure:
+        print("FAILED:", failure)
+        sys.exit(1)
+    print(passed)
 
 
 def wait_for(driver, what, condition):
@@ -196,9 +205,5 @@ def run(driver, args):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError as failure:
-        print("FAILED:", failure)
-        sys.exit(1)
-    print("browser test passed")
+    script_main(run, "browser test passed", lambda parser: parser.add_argument(
+        "--screenshot", required=True))

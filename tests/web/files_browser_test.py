@@ -6,17 +6,15 @@ than the 256 KiB window, checked byte for byte on both sides.
 Run by tests/web/browser_test.cc with the server's ports; prints what it
 checked and exits non-zero on the first failure. Every wait is bounded.
 """
-import argparse
 import base64
 import hashlib
 import os
-import sys
 import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from browser_test import RawUser, TIMEOUT, start_browser, wait_for
+from browser_test import RawUser, TIMEOUT, script_main, wait_for
 
 
 def join_page_and_raw_user(driver, args, page_name, raw_name):
@@ -137,25 +135,16 @@ def run(driver, args):
     raw.send("QUIT")
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--web-port", type=int, required=True)
-    parser.add_argument("--plain-port", type=int, required=True)
+def download_dir(args):
+    path = os.path.join(args.temp_dir, "downloads")
+    os.makedirs(path)
+    return path
+
+
+def add_arguments(parser):
     parser.add_argument("--temp-dir", required=True)
     parser.add_argument("--screenshot")
-    args = parser.parse_args()
-    os.makedirs(os.path.join(args.temp_dir, "downloads"))
-    driver = start_browser(os.path.join(args.temp_dir, "downloads"))
-    try:
-        run(driver, args)
-    finally:
-        driver.quit()
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError as failure:
-        print("FAILED:", failure)
-        sys.exit(1)
-    print("files browser test passed")
+    script_main(run, "files browser test passed", add_arguments, download_dir)

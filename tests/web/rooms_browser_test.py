@@ -6,14 +6,12 @@ step is done with the page's buttons and forms, and checked on both sides.
 Run by tests/web/rooms_browser_test.cc with the server's ports; prints what
 it checked and exits non-zero on the first failure. Every wait is bounded.
 """
-import argparse
-import sys
 import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from browser_test import RawUser, TIMEOUT, log_texts, start_browser, wait_for
+from browser_test import RawUser, TIMEOUT, log_texts, script_main, wait_for
 
 
 def click(driver, element_id):
@@ -126,22 +124,5 @@ def run(driver, args):
     print("privacy setting from the checkbox")
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--web-port", type=int, required=True)
-    parser.add_argument("--plain-port", type=int, required=True)
-    args = parser.parse_args()
-    driver = start_browser()
-    try:
-        run(driver, args)
-    finally:
-        driver.quit()
-
-
 if __name__ == "__main__":
-    try:
-        main()
-    except AssertionError as failure:
-        print("FAILED:", failure)
-        sys.exit(1)
-    print("rooms browser test passed")
+    script_main(run, "rooms browser test passed")
