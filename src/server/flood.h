@@ -12,10 +12,12 @@
 // LIST flood is held to one answer every few seconds while a LIST of a
 // small server costs one.
 //
-// File data (FILE DATA lines, once the server takes files) is to have a
-// budget of its own, in bytes: a second TokenBucket beside this one, taken
-// where those lines are handled, so that a transfer neither eats a user's
-// line budget nor escapes a limit of its own.
+// File data has a budget of its own, in bytes: FILE DATA and FILE ACK lines
+// (thousands of them per file) cost nothing of the line budget and their
+// length of a second TokenBucket, so that a transfer neither eats a user's
+// line budget (at 5 lines a second a file would crawl at 15 KB/s) nor
+// escapes a limit of its own. The socket is read only while both budgets
+// have something left.
 #ifndef CHAT_SERVER_FLOOD_H_
 #define CHAT_SERVER_FLOOD_H_
 
@@ -43,6 +45,20 @@ inline constexpr FloodLimit kDefaultFlood{20, 5.0};
 
 // Extra cost of an answer: one line per this many bytes of it.
 inline constexpr size_t kFloodAnswerBytesPerLine = 1024;
+
+// File data's budget: a transfer's whole window (256 KiB of data, about
+// 342 KiB of Base64 lines) may come at once, then 16 MiB of lines a second,
+// more than one transfer through this server reaches here (chat-bench file)
+// and few enough that a client cannot make its worker decode data at any
+// rate it likes.
+inline constexpr double kFileFloodBurstBytes = 512 * 1024;
+inline constexpr double kFileFloodBytesPerSecond = 16 * 1024 * 1024;
+
+// Whether `line` is file data (FILE DATA or FILE ACK), which is charged to
+// the file budget by its length instead of to the line budget.
+inline bool IsFileDataLine(std::string_view line) {
+  return line.starts_with("FILE DATA ") || line.starts_with("FILE ACK ");
+}
 
 // "BURST:RATE" (1 to 100000 lines, 0.01 to 100000 lines per second) or
 // "off" (nullopt in *limit). False, with *error set, for anything else.

@@ -50,18 +50,29 @@ void Session::HandleLines() {
   lines_waiting_ = true;
   throttled_ = false;
   while (!ended() && !awaiting_broker() && !OutputPaused()) {
-    // Out of budget: the lines wait, and so does the socket (flood.h).
-    const auto now = TokenBucket::Clock::now();
-    if (flood_ != nullptr && !flood_->Ready(now)) {
-      throttled_ = true;
-      return;
+    // Out of budget: the lines wait, and so does the socket (flood.h). The
+    // clock is read only where flood control applies.
+    TokenBucket::Clock::time_point now{};
+    if (flood_ != nullptr) {
+      now = TokenBucket::Clock::now();
+      if (!flood_->Ready(now) || !file_flood_->Ready(now)) {
+        throttled_ = true;
+        return;
+      }
     }
     const auto status = assembler_.Next(&line);
     if (status == protocol::LineAssembler::Status::kNeedMore) {
       lines_waiting_ = false;
       return;
     }
-    if (flood_ != nullptr) flood_->Spend(1, now);
+    if (flood_ != nullptr) {
+      if (status == protocol::LineAssembler::Status::kLine &&
+          IsFileDataLine(line)) {
+        file_flood_->Spend(static_cast<double>(line.size() + 1), now);
+      } else {
+        flood_->Spend(1, now);
+      }
+    }
     if (status == protocol::LineAssembler::Status::kTooLong) {
       request_log_.Info("bad request by " + Who() + ": Line Too Long");
       Reply(FormatError(ErrorCode::kLineTooLong));

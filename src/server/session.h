@@ -70,7 +70,12 @@ class Session {
   // Flood control (flood.h): lines are handled only while `flood` has a
   // line's worth of budget; null (the default): no limit. The worker owns
   // the bucket and wakes the session when the budget is back.
-  void set_flood(TokenBucket* flood) { flood_ = flood; }
+  // Flood control's budgets (flood.h): lines, and bytes of file data; both
+  // or neither.
+  void set_flood(TokenBucket* lines, TokenBucket* file_bytes) {
+    flood_ = lines;
+    file_flood_ = file_bytes;
+  }
   // Whether lines wait for the flood budget (and input is not read).
   bool throttled() const { return throttled_; }
 
@@ -225,6 +230,7 @@ class Session {
   // Per-request log lines, held to a rate (request_log.h).
   RequestLog request_log_{log_, subject_};
   TokenBucket* flood_ = nullptr;
+  TokenBucket* file_flood_ = nullptr;
   bool throttled_ = false;
 
   protocol::LineAssembler assembler_;

@@ -152,6 +152,8 @@ class Worker {
   // Flood control's budget of lines (flood.h); empty when --flood is off or
   // the client's address is exempt (address_policy.h).
   std::optional<TokenBucket> flood_;
+  // And of file data, in bytes: set with flood_.
+  std::optional<TokenBucket> file_flood_;
   const size_t output_high_water_;
   ipc::UniqueFd signals_;
   Clock::time_point join_deadline_;
@@ -214,7 +216,9 @@ void Worker::Run() {
       SubjectToLimits(options_.address_policy, PeerAddress16(client_.get()))) {
     flood_.emplace(options_.flood->burst, options_.flood->per_second,
                    Clock::now());
-    session_.set_flood(&*flood_);
+    file_flood_.emplace(kFileFloodBurstBytes, kFileFloodBytesPerSecond,
+                        Clock::now());
+    session_.set_flood(&*flood_, &*file_flood_);
   }
   if (std::string error = SetKeepalive(client_.get(), options_.keepalive);
       !error.empty()) {
@@ -261,7 +265,8 @@ void Worker::Turn() {
   // (Resume, at the top of the next turn); the socket is not read meanwhile.
   if (session_.throttled() && flood_) {
     const auto now = Clock::now();
-    int wait = MillisecondsUntil(now + flood_->UntilReady(now));
+    int wait = MillisecondsUntil(
+        now + std::max(flood_->UntilReady(now), file_flood_->UntilReady(now)));
     timeout = timeout < 0 ? wait : std::min(timeout, wait);
   }
   // Input a transport has already taken off the socket wakes no poll.

@@ -1,7 +1,8 @@
 // File transfer through a real server: a 10 MiB file arrives byte for byte
 // while both users chat, chat lines overtake chunks waiting for a slow
 // recipient, REJECT, CANCEL from either side, offers to an "ask" user, and
-// a recipient that does not read holding its sender back.
+// a recipient that does not read holding its sender back, and file data
+// under flood control (its own byte budget, not the line budget).
 #include <chrono>
 #include <string>
 #include <vector>
@@ -247,6 +248,55 @@ TEST_F(FilesTest, RecipientThatDoesNotReadHoldsTheSenderBack) {
   }
   EXPECT_EQ(other, std::vector<std::string>{"PONG still here"});
   EXPECT_EQ(received, file);
+}
+
+// Flood control counts FILE DATA and FILE ACK by their bytes, not as lines:
+// with three lines for each user and a hundredth of a line a second after
+// that, a transfer of 140 chunks (and its ACKs) goes through, while the
+// line budget still holds chat lines back.
+TEST_F(FilesTest, FileDataHasItsOwnBudgetUnderFloodControl) {
+  StartServer({"--limit-loopback", "--flood", "3:0.01"});
+  AliceAndBob();  // a line each
+  const std::string file = RandomBytes(140 * kChunk, 7);
+  const std::string id = OfferAccepted(file.size(), Sha256Hex(file));
+  // Alice: JOIN and OFFER spent; Bob: JOIN and ACCEPT. One line left each.
+  std::string received;
+  std::vector<std::string> other;
+  uint64_t bob_acked = 0;    // what Bob acknowledged
+  uint64_t alice_acked = 0;  // what the server told Alice of it
+  size_t sent = 0;
+  const std::string ack = "FILE ACK " + id + " ";
+  while (received.size() < file.size()) {
+    while (sent < file.size() && sent - alice_acked + kChunk <= kWindow) {
+      ASSERT_TRUE(alice_->SendLine(DataLine(id, file.substr(sent, kChunk))));
+      sent += kChunk;
+    }
+    if (received.size() < sent) {
+      ASSERT_TRUE(ReadChunks(*bob_, id, &received, &other, kEventTimeout,
+                             32 * 1024, &bob_acked))
+          << received.size() << " " << testing::PrintToString(other);
+    }
+    // Alice goes by the ACKs she is told of, as a client does. With her
+    // window full and all she sent read by Bob, she waits for his last ACK.
+    const bool wait = sent < file.size() &&
+                      sent - alice_acked + kChunk > kWindow &&
+                      received.size() == sent && alice_acked < bob_acked;
+    auto line = alice_->ReadLine(wait ? kEventTimeout : milliseconds(0));
+    for (; line; line = alice_->ReadLine(milliseconds(0))) {
+      ASSERT_TRUE(line->starts_with(ack)) << *line;
+      alice_acked = std::stoull(line->substr(ack.size()));
+    }
+  }
+  EXPECT_EQ(received, file);
+  ASSERT_TRUE(alice_->SendLine("FILE END " + id));
+  EXPECT_TRUE(bob_->SkipUntil("FILE END " + id));
+  EXPECT_TRUE(alice_->SkipUntil("OK FILE END " + id));
+  // FILE END was Alice's last line of budget: her next line waits, while
+  // Bob, with one left, is answered.
+  alice_->SendLine("PING held");
+  bob_->SendLine("PING bob");
+  EXPECT_TRUE(bob_->SkipUntil("PONG bob"));
+  EXPECT_EQ(alice_->ReadLine(milliseconds(300)), std::nullopt);
 }
 
 }  // namespace

@@ -105,7 +105,8 @@ class FloodSessionTest : public testing::Test {
 TEST_F(FloodSessionTest, LinesPastTheBudgetWaitInOrder) {
   Session& session = Open(quiet_);
   TokenBucket bucket(4, 0.0001, Clock::now());  // no refill within the test
-  session.set_flood(&bucket);
+  TokenBucket files(1e9, 1, Clock::now());
+  session.set_flood(&bucket, &files);
   JoinAlice();  // one line
   session.OnInput("PING 1\nPING 2\nPING 3\nPING 4\nPING 5\n");
   EXPECT_EQ(Take(), "PONG 1\nPONG 2\nPONG 3\n");
@@ -132,13 +133,37 @@ TEST_F(FloodSessionTest, ABigListCostsALineForEachKibOfItsAnswer) {
     ASSERT_EQ(registry_->Join(name, {i, 1}), ipc::JoinResult::kJoined);
   }
   TokenBucket bucket(4, 0.0001, Clock::now());
-  session.set_flood(&bucket);
+  TokenBucket files(1e9, 1, Clock::now());
+  session.set_flood(&bucket, &files);
   session.OnInput("LIST\nPING a\n");
   std::string answer = Take();
   ASSERT_TRUE(answer.starts_with("LIST Alice,User")) << answer;
   ASSERT_GT(answer.size(), 2 * kFloodAnswerBytesPerLine);
   // 1 + 2 lines spent: one left, and PING takes it.
   EXPECT_TRUE(answer.ends_with("\nPONG a\n")) << answer;
+  session.OnInput("PING b\n");
+  EXPECT_EQ(Take(), "");
+  EXPECT_TRUE(session.throttled());
+}
+
+TEST_F(FloodSessionTest, FileDataIsChargedByItsBytesNotAsLines) {
+  Session& session = Open(quiet_);
+  JoinAlice();
+  TokenBucket lines(2, 0.0001, Clock::now());
+  TokenBucket files(100, 0.0001, Clock::now());
+  session.set_flood(&lines, &files);
+  // Two FILE ACK lines (13 bytes each with the newline) and a PING would
+  // have taken more than the line budget; the ACKs take 26 of the 100 bytes
+  // of the file
+  // budget instead (there is no transfer 7: each is answered).
+  session.OnInput("FILE ACK 7 1\nFILE ACK 7 2\nPING a\n");
+  EXPECT_EQ(Take(),
+            "ERR Unknown Transfer: 7\nERR Unknown Transfer: 7\nPONG a\n");
+  // (The buckets refill by a ten-thousandth a second meanwhile.)
+  EXPECT_NEAR(lines.tokens(Clock::now()), 1, 0.001);
+  EXPECT_NEAR(files.tokens(Clock::now()), 100 - 26, 0.001);
+  // ...and a file budget in debt holds every line back, file data or not.
+  files.Spend(100, Clock::now());
   session.OnInput("PING b\n");
   EXPECT_EQ(Take(), "");
   EXPECT_TRUE(session.throttled());
