@@ -12,6 +12,7 @@
 
 #include "ipc/unique_fd.h"
 #include "server/end_reason.h"
+#include "store/control.h"
 #include "store/database.h"
 #include "store/store_process.h"
 #include "store/wire.h"
@@ -62,12 +63,14 @@ std::string_view Subject() { return "store"; }
 }  // namespace
 
 StoreLink::StoreLink(const Options& options, const Log& log,
-                     ipc::Registry& registry, WorkerTable& table, Relay& relay)
+                     ipc::Registry& registry, WorkerTable& table, Relay& relay,
+                     Moderation& moderation)
     : options_(options),
       log_(log),
       registry_(registry),
       table_(table),
       relay_(relay),
+      moderation_(moderation),
       run_(NewRunId()) {}
 
 bool StoreLink::Start(std::string* error) {
@@ -91,6 +94,7 @@ bool StoreLink::Start(std::string* error) {
     store::StoreSetup setup{
         std::move(channel),
         options_.data_dir + "/" + std::string(store::kDatabaseFile),
+        options_.data_dir + "/" + std::string(store::kControlFile),
         store::Limits{options_.mailbox, options_.mailbox_days,
                       options_.history_days},
         &registry_,
@@ -110,19 +114,24 @@ bool StoreLink::Start(std::string* error) {
 bool StoreLink::WaitReady(std::string* error) {
   // At start-up only, before any client is served: the server does not
   // claim to listen with a database it cannot open.
-  pollfd fd{channel_->fd(), POLLIN, 0};
-  int ready;
-  do {
-    ready = poll(&fd, 1, static_cast<int>(kReadyTimeout.count()));
-  } while (ready < 0 && errno == EINTR);
-  ipc::FrameView frame;
-  if (ready > 0 && channel_->Receive(&frame) == ipc::ChannelStatus::kOk &&
-      frame.kind == ipc::FrameKind::kStoreReply &&
-      frame.target == store::kReadyTarget) {
-    return true;
+  // The bans come first (bounded: the list is finite and each frame is
+  // consumed), then the ready frame.
+  const auto deadline = Clock::now() + kReadyTimeout;
+  for (;;) {
+    if (!WaitFor(channel_->fd(), POLLIN, deadline)) {
+      *error = "the database did not open in time";
+      return false;
+    }
+    ipc::FrameView frame;
+    if (channel_->Receive(&frame) != ipc::ChannelStatus::kOk) break;
+    if (frame.kind == ipc::FrameKind::kStoreReply &&
+        frame.target == store::kReadyTarget) {
+      return true;
+    }
+    if (frame.kind != ipc::FrameKind::kBanList) break;
+    moderation_.OnFrame(frame);
   }
-  *error = ready == 0 ? "the database did not open in time"
-                      : "the database could not be opened (see above)";
+  *error = "the database could not be opened (see above)";
   return false;
 }
 
@@ -189,6 +198,11 @@ void StoreLink::OnReadable() {
     ipc::FrameView frame;
     switch (channel_->Receive(&frame)) {
       case ipc::ChannelStatus::kOk:
+        if (frame.kind == ipc::FrameKind::kBanList ||
+            frame.kind == ipc::FrameKind::kKick) {
+          moderation_.OnFrame(frame);
+          continue;
+        }
         if (frame.kind != ipc::FrameKind::kStoreReply ||
             frame.target == store::kReadyTarget) {
           continue;

@@ -22,6 +22,7 @@
 #include "ipc/channel.h"
 #include "ipc/registry.h"
 #include "server/log.h"
+#include "server/moderation.h"
 #include "server/options.h"
 #include "server/relay.h"
 #include "server/worker_table.h"
@@ -32,14 +33,16 @@ class StoreLink {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // `moderation` takes the store's kBanList and kKick frames.
   StoreLink(const Options& options, const Log& log, ipc::Registry& registry,
-            WorkerTable& table, Relay& relay);
+            WorkerTable& table, Relay& relay, Moderation& moderation);
 
   // Forks the store process. Call before the broker's heap grows, with
   // SIGCHLD, SIGTERM and SIGINT blocked. False with *error set on failure.
   bool Start(std::string* error);
 
-  // At start-up: waits until the store has opened the database.
+  // At start-up: waits until the store has opened the database (and sent
+  // the bans).
   bool WaitReady(std::string* error);
 
   int fd() const { return channel_ ? channel_->fd() : -1; }
@@ -93,6 +96,7 @@ class StoreLink {
   ipc::Registry& registry_;
   WorkerTable& table_;
   Relay& relay_;
+  Moderation& moderation_;
   const int64_t run_;
   pid_t pid_ = -1;
   Clock::time_point started_at_;

@@ -72,6 +72,8 @@ class Service {
   };
 
   // service_accounts.cc
+  // Answers kBanned if the name in fields[0] is banned (store/bans.h).
+  bool RefuseBanned(const Request& request);
   void CheckName(const Request& request);
   void Register(const Request& request);
   void GetHash(const Request& request);
