@@ -368,6 +368,9 @@ int Broker::TimeoutMs() const {
   if (store_ && store_->restart_due() && !shutting_down_) {
     consider(*store_->restart_due());
   }
+  if (store_ && !shutting_down_) {
+    if (auto due = store_->silence_due()) consider(*due);
+  }
   if (shutting_down_)
     consider(killed_all_ ? kill_deadline_ : shutdown_deadline_);
   return timeout;
@@ -378,6 +381,7 @@ std::optional<int> Broker::HandleTimers() {
   if (resume_accepting_at_ && now >= *resume_accepting_at_) ResumeAccepting();
   relay_.RetryRegistryClears();
   CheckSpawner(now);
+  if (store_ && !shutting_down_) store_->CheckSilence(now);
   if (restart_spawner_at_ && now >= *restart_spawner_at_ && !shutting_down_) {
     RestartSpawner();
   }

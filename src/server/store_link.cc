@@ -105,6 +105,7 @@ bool StoreLink::Start(std::string* error) {
   }
   pid_ = pid;
   started_at_ = Clock::now();
+  ping_sent_at_.reset();
   channel_.emplace(std::move(pair->first));
   replaced_ = true;
   log_.Info(kServerSubject, "store started, pid " + std::to_string(pid));
@@ -148,6 +149,12 @@ void StoreLink::FromWorker(uint32_t index, const ipc::FrameView& frame) {
     return;
   }
   Send(frame.payload, entry.id, entry.session);
+  if (!ping_sent_at_) {
+    // Queued behind the request: its answer comes once the store has
+    // reached it.
+    Send(store::EncodeRequest(0, Op::kPing, {}), store::kReadyTarget, 0);
+    ping_sent_at_ = Clock::now();
+  }
 }
 
 void StoreLink::SessionOpen(const WorkerEntry& entry) {
@@ -203,8 +210,9 @@ void StoreLink::OnReadable() {
           moderation_.OnFrame(frame);
           continue;
         }
-        if (frame.kind != ipc::FrameKind::kStoreReply ||
-            frame.target == store::kReadyTarget) {
+        if (frame.kind != ipc::FrameKind::kStoreReply) continue;
+        if (frame.target == store::kReadyTarget) {
+          ping_sent_at_.reset();  // the store answers
           continue;
         }
         // A worker gone meanwhile (the generation differs) gets nothing.
@@ -230,6 +238,7 @@ bool StoreLink::Flush() {
 bool StoreLink::OnReaped(pid_t pid, int wait_status, bool shutting_down) {
   if (pid != pid_ || pid_ <= 0) return false;
   pid_ = -1;
+  ping_sent_at_.reset();
   OnReadable();  // answers it sent before it died
   channel_.reset();
   replaced_ = true;
@@ -276,6 +285,20 @@ void StoreLink::Restart() {
 
 void StoreLink::RestartIfDue(Clock::time_point now) {
   if (restart_at_ && now >= *restart_at_) Restart();
+}
+
+void StoreLink::CheckSilence(Clock::time_point now) {
+  if (!ping_sent_at_ || pid_ <= 0 || now - *ping_sent_at_ < kStoreSilence) {
+    return;
+  }
+  // Killed and reaped like a store that died: the workers waiting are told
+  // (kStoreGone) and a new store serves the next requests.
+  log_.Error(kServerSubject, "store pid " + std::to_string(pid_) +
+                                 " has not answered for " +
+                                 std::to_string(kStoreSilence.count()) +
+                                 " s (stopped?): killing it");
+  kill(pid_, SIGKILL);
+  ping_sent_at_.reset();  // once: its reap follows
 }
 
 void StoreLink::Stop() {

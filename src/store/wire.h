@@ -59,6 +59,9 @@ enum class Op : uint8_t {
   kContact = 15,
   // broker: an account's privacy setting (name, "open"/"ask"); no answer
   kPrivacy = 16,
+  // broker: are you there? () -> kOk. The broker's watchdog (StoreLink)
+  // sends it to kReadyTarget and kills a store that does not answer.
+  kPing = 17,
 };
 
 enum class Status : uint8_t {

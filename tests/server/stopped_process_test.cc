@@ -2,8 +2,9 @@
 // table's lock does not stop the broker, which never waits for that lock:
 // another worker's death is still reaped and announced and new connections
 // are still greeted; a worker that needs the lock meanwhile waits and
-// reports it, and carries on once the holder runs again. Real processes,
-// stopped and continued by pid.
+// reports it, and carries on once the holder runs again. A stopped spawner
+// or store is killed and replaced. Real processes, stopped and continued by
+// pid.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -145,6 +146,49 @@ TEST(StoppedProcessTest, StoppedSpawnerIsReplaced) {
   EXPECT_TRUE(waiting->WaitClosed());
   auto next = ConnectAndJoin(server->port(), "Alice");
   EXPECT_TRUE(next);
+}
+
+// A stopped store answers nothing: a request waiting for it gets an error
+// once the store has left the broker's ping unanswered for 10 s and was
+// killed, a new store serves the next requests, and users already on line
+// keep chatting meanwhile (the broker relays without the store).
+TEST(StoppedProcessTest, StoppedStoreIsReplaced) {
+  auto server = ServerProcess::Start();
+  ASSERT_TRUE(server);
+  auto alice = ConnectAndJoin(server->port(), "Alice");
+  ASSERT_TRUE(alice);
+  auto bob = ConnectAndJoin(server->port(), "Bob");
+  ASSERT_TRUE(bob);
+  ASSERT_TRUE(alice->SkipUntil("JOINED Bob"));
+  pid_t store = StoreOf(server->pid());
+  ASSERT_GT(store, 0);
+  ASSERT_EQ(kill(store, SIGSTOP), 0);
+  ASSERT_TRUE(WaitForStopped(store));
+
+  auto carol = ConnectAndGreet(server->port());
+  ASSERT_TRUE(carol);
+  carol->SendLine("REGISTER Carol correct-horse");
+  // While Carol's request waits, Alice and Bob chat.
+  alice->SendLine("BCST is the store asleep?");
+  EXPECT_TRUE(NextLineIs(*alice, "OK BCST 1"));
+  EXPECT_TRUE(NextLineIs(*bob, "BCST Alice is the store asleep?"));
+  bob->SendLine("BCST chat goes on");
+  EXPECT_TRUE(NextLineIs(*bob, "OK BCST 1"));
+  EXPECT_TRUE(NextLineIs(*alice, "BCST Bob chat goes on"));
+
+  const milliseconds kPastSilence(30000);
+  EXPECT_TRUE(server->WaitForLog("store pid " + std::to_string(store) +
+                                     " has not answered for 10 s (stopped?): "
+                                     "killing it",
+                                 kPastSilence));
+  EXPECT_TRUE(server->WaitForLog("store started, pid", kPastSilence));
+  EXPECT_EQ(carol->ReadLine(kPastSilence),
+            "ERR Unavailable: the database restarted; try again");
+  EXPECT_NE(StoreOf(server->pid()), store);
+
+  carol->SendLine("REGISTER Carol correct-horse");
+  EXPECT_TRUE(carol->SkipUntil("OK REGISTER Carol", nullptr, kPastSilence));
+  EXPECT_TRUE(alice->SkipUntil("JOINED Carol"));
 }
 
 }  // namespace
