@@ -43,7 +43,8 @@ BUILD_PACKAGE_PROBES := \
   /usr/include/nlohmann/json.hpp:nlohmann-json3-dev \
   /usr/include/gnutls/gnutls.h:libgnutls28-dev \
   /usr/include/wslay/wslay.h:libwslay-dev \
-  /usr/include/http_parser.h:libhttp-parser-dev
+  /usr/include/http_parser.h:libhttp-parser-dev \
+  /usr/include/seccomp.h:libseccomp-dev
 # Test-only: Google Test and Mock, mandoc for the manual-page test (and a
 # browser for browser tests, where there are any).
 TEST_PACKAGE_PROBES := \
@@ -119,6 +120,9 @@ GNUTLS_LIBS := $(shell pkg-config --libs gnutls 2>/dev/null || echo -lgnutls)
 # The transports: TLS (GnuTLS), WebSocket frames (wslay), HTTP request heads
 # (http-parser).
 TRANSPORT_LIBS := $(GNUTLS_LIBS) -lwslay -lhttp_parser
+# The worker's seccomp filter: libseccomp writes the BPF program from a list
+# of calls by name, for the machine's own architecture, rather than by hand.
+SECCOMP_LIBS := -lseccomp
 
 # --- Sources ----------------------------------------------------------------
 objects = $(patsubst %.cc,$(BUILD)/%.o,$(1))
@@ -194,7 +198,8 @@ $(SUPPORT_LIB): $(call objects,$(call sources,tests/support))
 # and usage errors).
 $(BIN)/server: $(BUILD)/src/server/main.o $(SERVER_LIB) $(STORE_LIB) \
     $(IPC_LIB) $(PROTOCOL_LIB) $(COMMAND_LINE_LIB) $(TRANSPORT_LIB) $(WEB_LIB)
-	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(STORE_LIBS) $(TRANSPORT_LIBS)
+	$(CXX) $(LDFLAGS) $(SERVER_LDFLAGS) -o $@ $^ $(STORE_LIBS) $(TRANSPORT_LIBS) \
+	  $(SECCOMP_LIBS)
 
 $(BIN)/chat-admin: $(BUILD)/src/admin/main.o $(ADMIN_LIB) $(STORE_LIB) \
     $(PROTOCOL_LIB)
@@ -238,7 +243,7 @@ define test_binary_rule
 $(BUILD)/tests/$(1)_tests: $(call objects,$(wildcard tests/$(1)/*.cc)) \
     $(BUILD)/tests/main.o $(LIBS_$(1))
 	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(GTEST_LIBS) $$(UV_LIBS) $$(EDIT_LIBS) \
-	  $$(STORE_LIBS) $$(TRANSPORT_LIBS) -lutil
+	  $$(STORE_LIBS) $$(TRANSPORT_LIBS) $$(SECCOMP_LIBS) -lutil
 endef
 $(foreach m,$(TEST_MODULES),$(eval $(call test_binary_rule,$(m))))
 

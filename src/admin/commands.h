@@ -23,6 +23,13 @@ int DeleteAccount(store::Database& db, const Options& options, std::FILE* out);
 // reset_password.cc
 int ResetPassword(store::Database& db, const Options& options, std::FILE* out);
 
+// moderation.cc
+int Ban(store::Database& db, const Options& options, std::FILE* out);
+int Unban(store::Database& db, const Options& options, std::FILE* out);
+int ListBans(store::Database& db, const Options& options, std::FILE* out);
+int Kick(const Options& options, std::FILE* out);  // no database needed
+int Who(store::Database& db, const Options& options, std::FILE* out);
+
 // "chat-admin: <what>" on stderr; kExitFailure.
 int Fail(std::string_view what);
 

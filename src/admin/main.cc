@@ -1,6 +1,7 @@
-// chat-admin: accounts and the audit log of a chat-server data directory,
-// whether the server runs or not. Parses the command line, opens the
-// database (never creating one) and runs the command. Exit status: 0 done,
+// chat-admin: accounts, the audit log and bans of a chat-server data
+// directory, whether the server runs or not; kicks and who is on line
+// through the running server's control socket. Parses the command line, opens
+// the database (never creating one) and runs the command. Exit status: 0 done,
 // 1 failed, 2 bad command line (options.h).
 #include <cstdio>
 #include <string>
@@ -20,6 +21,9 @@ int Fail(std::string_view what) {
 namespace {
 
 int Run(const Options& options) {
+  // The running server's business alone: works with or without a
+  // database file.
+  if (options.command == Command::kKick) return Kick(options, stdout);
   std::string error;
   auto db = OpenDatabase(options.data_dir, &error);
   if (!db) return Fail(error);
@@ -34,6 +38,16 @@ int Run(const Options& options) {
       return DeleteAccount(*db, options, stdout);
     case Command::kResetPassword:
       return ResetPassword(*db, options, stdout);
+    case Command::kBan:
+      return Ban(*db, options, stdout);
+    case Command::kUnban:
+      return Unban(*db, options, stdout);
+    case Command::kBans:
+      return ListBans(*db, options, stdout);
+    case Command::kKick:
+      return Kick(options, stdout);
+    case Command::kWho:
+      return Who(*db, options, stdout);
   }
   return kExitFailure;
 }

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "admin/ban_target.h"
 #include "admin/time_arg.h"
 #include "protocol/text.h"
 #include "store/database.h"
@@ -25,7 +26,13 @@ constexpr Usage kUsages[] = {
      "       chat-admin [--data-dir DIR] failed-logins [--since TIME] "
      "[--name NAME] [--json]\n"
      "       chat-admin [--data-dir DIR] delete NAME\n"
-     "       chat-admin [--data-dir DIR] reset-password NAME\n"},
+     "       chat-admin [--data-dir DIR] reset-password NAME\n"
+     "       chat-admin [--data-dir DIR] ban NAME|ADDRESS|CIDR "
+     "[--for DURATION]\n"
+     "       chat-admin [--data-dir DIR] unban NAME|ADDRESS|CIDR\n"
+     "       chat-admin [--data-dir DIR] bans [--json]\n"
+     "       chat-admin [--data-dir DIR] kick NAME [REASON...]\n"
+     "       chat-admin [--data-dir DIR] who [--json]\n"},
     {"accounts", "usage: chat-admin [--data-dir DIR] accounts [--json]\n"},
     {"sessions",
      "usage: chat-admin [--data-dir DIR] sessions [--since TIME] "
@@ -36,6 +43,13 @@ constexpr Usage kUsages[] = {
     {"delete", "usage: chat-admin [--data-dir DIR] delete NAME\n"},
     {"reset-password",
      "usage: chat-admin [--data-dir DIR] reset-password NAME\n"},
+    {"ban",
+     "usage: chat-admin [--data-dir DIR] ban NAME|ADDRESS|CIDR "
+     "[--for DURATION]\n"},
+    {"unban", "usage: chat-admin [--data-dir DIR] unban NAME|ADDRESS|CIDR\n"},
+    {"bans", "usage: chat-admin [--data-dir DIR] bans [--json]\n"},
+    {"kick", "usage: chat-admin [--data-dir DIR] kick NAME [REASON...]\n"},
+    {"who", "usage: chat-admin [--data-dir DIR] who [--json]\n"},
 };
 
 // Our own usage lines first, where CLI11 would put its description and
@@ -57,8 +71,10 @@ class UsageFormatter : public CLI::Formatter {
 
 constexpr std::string_view kFooter =
     "Works on the data directory of chat-server(1), whether the server runs\n"
-    "or not. Times are UTC. Exit status: 0 done, 1 failed (no such account,\n"
-    "no database, a database error), 2 bad command line.";
+    "or not; kick and who need the running server. Times are UTC. Exit\n"
+    "status: 0 done, 1 failed (no such account or ban, no database, a\n"
+    "database error, no server running, the user is not on line), 2 bad\n"
+    "command line.";
 
 constexpr std::string_view kTimeHelp =
     "Only those since TIME: 2026-12-04T13:05:03Z, 2026-12-04 13:05, "
@@ -133,7 +149,42 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
       "reset-password",
       "Set an account's password: read twice without echo from a terminal, "
       "or one line from standard input");
-  for (CLI::App* listing : {accounts, sessions, failed}) {
+  auto* ban = app.add_subcommand(
+      "ban",
+      "Ban a name, an address or a network: refused with ERR Banned from "
+      "now on, and removed at once if on line (BYE Kicked: banned)");
+  auto* unban = app.add_subcommand("unban", "Lift a ban");
+  auto* bans = app.add_subcommand("bans", "List the bans in force");
+  auto* kick = app.add_subcommand(
+      "kick",
+      "End a user's session: the user is told BYE Kicked: REASON (the "
+      "running server)");
+  auto* who = app.add_subcommand(
+      "who",
+      "List the live sessions: name, account, address, since (the running "
+      "server)");
+  std::string target_text;
+  std::string for_text;
+  for (CLI::App* change : {ban, unban}) {
+    change
+        ->add_option("TARGET", target_text,
+                     "A name, an address (192.0.2.7, 2001:db8::7) or a "
+                     "network (192.0.2.0/24, 2001:db8::/32)")
+        ->type_name("NAME|ADDRESS|CIDR")
+        ->required();
+  }
+  ban->add_option("--for", for_text,
+                  "Only this long: 30s, 90m, 2h, 7d (default: for ever)")
+      ->type_name("DURATION");
+  std::vector<std::string> reason_words;
+  kick->add_option("NAME", name, "The user's name")
+      ->type_name("NAME")
+      ->required();
+  kick->add_option("REASON", reason_words,
+                   "What the user is told (default: \"" +
+                       std::string(kDefaultKickReason) + "\")")
+      ->type_name("REASON");
+  for (CLI::App* listing : {accounts, sessions, failed, bans, who}) {
     listing->add_flag("--json", options.json,
                       "One JSON object a line, for scripts");
   }
@@ -183,7 +234,8 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
         return UsageError("unknown command \"" +
                           protocol::SanitizeForTerminal(*word) +
                           "\": give accounts, sessions, failed-logins, "
-                          "delete or reset-password");
+                          "delete, reset-password, ban, unban, bans, kick "
+                          "or who");
       }
     }
     return UsageError(error.what());
@@ -194,8 +246,47 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   if (failed->parsed()) options.command = Command::kFailedLogins;
   if (remove->parsed()) options.command = Command::kDelete;
   if (reset->parsed()) options.command = Command::kResetPassword;
+  if (ban->parsed()) options.command = Command::kBan;
+  if (unban->parsed()) options.command = Command::kUnban;
+  if (bans->parsed()) options.command = Command::kBans;
+  if (kick->parsed()) options.command = Command::kKick;
+  if (who->parsed()) options.command = Command::kWho;
 
-  if (name_given || remove->parsed() || reset->parsed()) {
+  if (ban->parsed() || unban->parsed()) {
+    auto target = ParseBanTarget(target_text);
+    if (!target) {
+      return UsageError("cannot ban \"" +
+                        protocol::SanitizeForTerminal(target_text) +
+                        "\": give a name (1 to 32 letters and digits), an "
+                        "address or a network such as 192.0.2.0/24");
+    }
+    options.ban_kind = target->kind;
+    options.ban_target = target->target;
+    options.ban_shown = target->shown;
+  }
+  if (!for_text.empty()) {
+    options.for_ms = ParseDurationMs(for_text);
+    if (!options.for_ms) {
+      return UsageError("--for: cannot read \"" +
+                        protocol::SanitizeForTerminal(for_text) +
+                        "\" as a duration: give 30s, 90m, 2h or 7d");
+    }
+  }
+  if (kick->parsed()) {
+    for (const std::string& word : reason_words) {
+      if (!options.reason.empty()) options.reason += ' ';
+      options.reason += word;
+    }
+    if (options.reason.empty()) options.reason = kDefaultKickReason;
+    if (options.reason.size() > kMaxKickReason ||
+        !protocol::IsValidText(options.reason)) {
+      return UsageError("the reason must be at most " +
+                        std::to_string(kMaxKickReason) +
+                        " bytes of text without control characters");
+    }
+  }
+
+  if (name_given || remove->parsed() || reset->parsed() || kick->parsed()) {
     if (!protocol::IsValidUsername(name)) {
       return UsageError("invalid username \"" +
                         protocol::SanitizeForTerminal(name) +

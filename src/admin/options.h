@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/bans.h"
+
 namespace chat::admin {
 
 inline constexpr std::string_view kProgram = "chat-admin";
@@ -16,7 +18,8 @@ inline constexpr std::string_view kAdminVersion = "chat-admin 1.0";
 
 // Exit statuses (chat-admin(1) "EXIT STATUS").
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;  // no such account, database error
+inline constexpr int kExitFailure = 1;  // no such account, database error,
+                                        // no server running (kick, who)
 inline constexpr int kExitUsage = 2;    // bad command line
 
 enum class Command {
@@ -25,6 +28,11 @@ enum class Command {
   kFailedLogins,
   kDelete,
   kResetPassword,
+  kBan,
+  kUnban,
+  kBans,
+  kKick,
+  kWho,
 };
 
 struct Options {
@@ -35,7 +43,20 @@ struct Options {
   // sessions/failed-logins: only this name; delete/reset-password: the
   // account. Always a valid username.
   std::string name;
+  // ban/unban: what (admin/ban_target.h); ban --for: how long, else for
+  // ever.
+  store::BanKind ban_kind = store::BanKind::kName;
+  std::string ban_target;
+  std::string ban_shown;
+  std::optional<int64_t> for_ms;
+  // kick: the reason the user is told (BYE Kicked: <reason>).
+  std::string reason;
 };
+
+// kick without a reason.
+inline constexpr std::string_view kDefaultKickReason = "by the operator";
+// Longest kick reason, in bytes.
+inline constexpr size_t kMaxKickReason = 200;
 
 // What main() does: run with `options`, or print `out` (stdout) and `err`
 // (stderr) and exit with `exit_status`.

@@ -48,6 +48,12 @@ std::optional<int64_t> ParseSpan(std::string_view text, int64_t now_ms) {
 
 }  // namespace
 
+std::optional<int64_t> ParseDurationMs(std::string_view text) {
+  auto before = ParseSpan(text, 0);
+  if (!before || *before == 0) return std::nullopt;
+  return -*before;
+}
+
 std::optional<int64_t> ParseTimeArg(std::string_view text, int64_t now_ms) {
   if (auto span = ParseSpan(text, now_ms)) return span;
   // "...:03.818Z" or "...:03.818": the fraction is read here, the rest by

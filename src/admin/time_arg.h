@@ -16,6 +16,10 @@ namespace chat::admin {
 //   N followed by s, m, h or d: that long before now.
 std::optional<int64_t> ParseTimeArg(std::string_view text, int64_t now_ms);
 
+// The length of a span in milliseconds ("90m", "2h", "7d", "30s": as
+// above), for ban --for; nullopt for anything else or a zero span.
+std::optional<int64_t> ParseDurationMs(std::string_view text);
+
 }  // namespace chat::admin
 
 #endif  // CHAT_ADMIN_TIME_ARG_H_

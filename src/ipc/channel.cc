@@ -49,7 +49,10 @@ bool IsKnownKind(uint8_t kind) {
          (kind >= static_cast<uint8_t>(FrameKind::kRoomRequest) &&
           kind <= static_cast<uint8_t>(FrameKind::kConsentRequest)) ||
          (kind >= static_cast<uint8_t>(FrameKind::kFileRequest) &&
-          kind <= static_cast<uint8_t>(FrameKind::kFileAbort));
+          kind <= static_cast<uint8_t>(FrameKind::kFileAbort)) ||
+         (kind >= static_cast<uint8_t>(FrameKind::kBanList) &&
+          kind <= static_cast<uint8_t>(FrameKind::kKick)) ||
+         kind == static_cast<uint8_t>(FrameKind::kForbiddenCall);
 }
 
 void PutU32(char* at, uint32_t value) { std::memcpy(at, &value, 4); }

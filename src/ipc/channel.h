@@ -99,6 +99,20 @@ enum class FrameKind : uint8_t {
   // worker -> broker: end transfer `count` with FILE ABORT `payload` (the
   // reason) to both sides.
   kFileAbort = 45,
+  // Moderation (80-89): the store, which owns the control socket
+  // (store/control.h), tells the broker (server/moderation.h).
+  // store -> broker: the address bans in force, replacing the broker's
+  // list: `payload` is store::Encode(0, {cidr, until ms or "", ...});
+  // `count` 1 if more kBanList frames follow with the rest of the list.
+  // A connection from a banned address is closed (BYE Kicked: banned).
+  kBanList = 80,
+  // store -> broker: end the session of the registered user `payload`'s
+  // first field with BYE Kicked: <second field>.
+  kKick = 81,
+  // The worker sandbox (90-99; server/sandbox.h).
+  // worker -> broker: the worker made forbidden system call `count` and is
+  // exiting (sent from its SIGSYS handler; the broker logs the call).
+  kForbiddenCall = 90,
 };
 
 struct Frame {

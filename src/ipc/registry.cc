@@ -22,6 +22,7 @@
 
 #include "ipc/robust_mutex.h"
 #include "ipc/siphash.h"
+#include "ipc/trace_point.h"
 
 namespace chat::ipc {
 namespace {
@@ -54,6 +55,7 @@ struct Slot {
   uint32_t used_prev;
   uint32_t used_next;
   uint64_t join_sequence;
+  uint64_t group;  // JoinLimit::group of the worker that joined
   WorkerId worker;
   uint8_t name_length;
   uint8_t ask;  // privacy setting: 1 = ask, 0 = open
@@ -61,8 +63,12 @@ struct Slot {
 };
 
 Registry::UpdateHook update_hook = nullptr;
+Registry::LockWaitReport lock_wait_report = nullptr;
+// How long a locker waits before it reports, and again between reports.
+constexpr std::chrono::seconds kLockReportEvery{1};
 
 void RunHook(const char* stage) {
+  TracePoint(stage);
   if (update_hook != nullptr) update_hook(stage);
 }
 
@@ -296,8 +302,35 @@ struct Registry::Header {
     RebuildUsedList();
   }
 
+  // Waits for the mutex, reporting every kLockReportEvery (a process that
+  // holds it may be stopped: SIGSTOP, a debugger), then repairs if needed.
   void LockAndRepair() {
-    switch (mutex.Lock()) {
+    LockStatus status = mutex.TryLock();
+    auto waited = std::chrono::seconds(0);
+    while (status == LockStatus::kBusy || status == LockStatus::kTimedOut) {
+      status =
+          mutex.LockUntil(std::chrono::system_clock::now() + kLockReportEvery);
+      if (status == LockStatus::kTimedOut) {
+        waited += kLockReportEvery;
+        if (lock_wait_report != nullptr) {
+          lock_wait_report(waited, mutex.OwnerTid());
+        }
+      }
+    }
+    Repair(status);
+  }
+
+  // The broker's way in: never waits; false if another process holds it.
+  bool TryLockAndRepair() {
+    LockStatus status = mutex.TryLock();
+    if (status == LockStatus::kBusy) return false;
+    Repair(status);
+    return true;
+  }
+
+  // After the mutex was taken with `status`.
+  void Repair(LockStatus status) {
+    switch (status) {
       case LockStatus::kAcquired:
         return;
       case LockStatus::kOwnerDied:
@@ -317,7 +350,33 @@ struct Registry::Header {
       case LockStatus::kTimedOut:
         break;
     }
-    Panic("unexpected result from a blocking lock");
+    Panic("unexpected result from a lock");
+  }
+
+  // Frees whatever slot `worker` holds; its name, or nullopt if none (or a
+  // stale id). Under the mutex.
+  std::optional<std::string> Clear(WorkerId worker) {
+    if (worker.connection >= max_connections) return std::nullopt;
+    uint32_t index = connection_slot()[worker.connection];
+    if (index == kNoSlot) return std::nullopt;
+    Slot& slot = slots()[index];
+    // A stale id: the connection index now belongs to a newer worker.
+    if (!(slot.worker == worker)) return std::nullopt;
+
+    std::string name(NameOf(index));
+    uint32_t position = PositionOfSlot(index);
+    // The commit point, first: from here on the name is gone even if the
+    // process dies before the derived data below catches up.
+    StoreState(slot, kSlotFree);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    RunHook("leave:state-cleared");
+
+    IndexErase(position);
+    UnlinkUsed(index);
+    connection_slot()[worker.connection] = kNoSlot;
+    PushFree(index);
+    --count;
+    return name;
   }
 };
 
@@ -326,7 +385,13 @@ struct Registry::Header {
 class Registry::Header::Guard {
  public:
   explicit Guard(Header* header) : header_(header) { header_->LockAndRepair(); }
-  ~Guard() { header_->mutex.Unlock(); }
+  // Without waiting: locked() says whether it got the mutex.
+  Guard(Header* header, std::try_to_lock_t)
+      : header_(header->TryLockAndRepair() ? header : nullptr) {}
+  ~Guard() {
+    if (header_ != nullptr) header_->mutex.Unlock();
+  }
+  bool locked() const { return header_ != nullptr; }
   Guard(const Guard&) = delete;
   Guard& operator=(const Guard&) = delete;
 
@@ -401,22 +466,39 @@ Registry::Header* Registry::header() const {
   return header;
 }
 
-JoinResult Registry::Join(std::string_view name, WorkerId worker) {
+JoinResult Registry::Join(std::string_view name, WorkerId worker,
+                          JoinLimit limit) {
   if (!IsValidRegistryName(name)) return JoinResult::kInvalid;
   Header::Guard table(header());
   if (worker.connection >= table->max_connections) {
     Panic("Join: connection index out of range");
   }
-  if (table->connection_slot()[worker.connection] != kNoSlot) {
-    Panic("Join: the connection already holds a name");
+  if (uint32_t held = table->connection_slot()[worker.connection];
+      held != kNoSlot) {
+    // A worker that died holding a name while the broker could not take the
+    // mutex (TryLeave) leaves it to the next worker of its connection index.
+    WorkerId previous = table->slots()[held].worker;
+    if (previous.generation == worker.generation) {
+      Panic("Join: the connection already holds a name");
+    }
+    table->Clear(previous);
   }
   if (table->FindPosition(name) != kNoSlot) return JoinResult::kTaken;
   uint32_t index = table->free_head;
   if (index == kNoSlot) return JoinResult::kFull;
+  if (limit.group != 0) {
+    uint32_t same = 0;
+    Slot* all = table->slots();
+    for (uint32_t i = 0; i < table->max_users; ++i) {
+      same += LoadState(all[i]) == kSlotUsed && all[i].group == limit.group;
+    }
+    if (same >= limit.max) return JoinResult::kAddressFull;
+  }
 
   Slot& slot = table->slots()[index];
   table->free_head = slot.next_free;
   slot.join_sequence = table->next_join_sequence++;
+  slot.group = limit.group;
   slot.worker = worker;
   slot.name_length = static_cast<uint8_t>(name.size());
   slot.ask = table->default_ask != 0;
@@ -436,27 +518,13 @@ JoinResult Registry::Join(std::string_view name, WorkerId worker) {
 
 std::optional<std::string> Registry::Leave(WorkerId worker) {
   Header::Guard table(header());
-  if (worker.connection >= table->max_connections) return std::nullopt;
-  uint32_t index = table->connection_slot()[worker.connection];
-  if (index == kNoSlot) return std::nullopt;
-  Slot& slot = table->slots()[index];
-  // A stale id: the connection index now belongs to a newer worker.
-  if (!(slot.worker == worker)) return std::nullopt;
+  return table->Clear(worker);
+}
 
-  std::string name(table->NameOf(index));
-  uint32_t position = table->PositionOfSlot(index);
-  // The commit point, first: from here on the name is gone even if the
-  // process dies before the derived data below catches up.
-  StoreState(slot, kSlotFree);
-  std::atomic_signal_fence(std::memory_order_seq_cst);
-  RunHook("leave:state-cleared");
-
-  table->IndexErase(position);
-  table->UnlinkUsed(index);
-  table->connection_slot()[worker.connection] = kNoSlot;
-  table->PushFree(index);
-  --table->count;
-  return name;
+std::optional<std::optional<std::string>> Registry::TryLeave(WorkerId worker) {
+  Header::Guard table(header(), std::try_to_lock);
+  if (!table.locked()) return std::nullopt;
+  return table->Clear(worker);
 }
 
 std::optional<RegisteredUser> Registry::Lookup(std::string_view name) {
@@ -514,6 +582,10 @@ uint64_t Registry::repairs() {
 }
 
 void Registry::SetUpdateHookForTesting(UpdateHook hook) { update_hook = hook; }
+
+void Registry::SetLockWaitReport(LockWaitReport report) {
+  lock_wait_report = report;
+}
 
 std::string Registry::CheckInvariantsForTesting() {
   Header::Guard table(header());

@@ -17,6 +17,7 @@
 #ifndef CHAT_IPC_REGISTRY_H_
 #define CHAT_IPC_REGISTRY_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -34,6 +35,15 @@ enum class JoinResult {
   kTaken,    // the name is registered, in any letter case, by another worker
   kFull,     // max_users names are registered
   kInvalid,  // not [A-Za-z0-9]{1,32}
+  kAddressFull,  // JoinLimit::max names are registered from its group
+};
+
+// A cap on the names registered from one group of connections (the
+// per-address limit: one client address, or IPv6 /64): group 0 is
+// unlimited.
+struct JoinLimit {
+  uint64_t group = 0;
+  uint32_t max = 0;
 };
 
 struct RegisteredUser {
@@ -61,12 +71,22 @@ class Registry {
   // refuses a second JOIN itself, and the broker calls Leave() before it
   // reuses a connection index; breaking either, or passing a connection
   // index >= max_connections, is a bug and aborts.
-  JoinResult Join(std::string_view name, WorkerId worker);
+  // With a `limit`, kAddressFull (checked after kFull) when limit.max names
+  // of its group are registered; counting walks the slots, so only limited
+  // connections pay for it, once each.
+  JoinResult Join(std::string_view name, WorkerId worker, JoinLimit limit = {});
 
   // Removes whatever name `worker` holds; returns it, or nullopt if it held
   // none (never joined, already removed, or a stale id whose connection
   // index now belongs to a newer generation). O(1).
   std::optional<std::string> Leave(WorkerId worker);
+
+  // As Leave, but never waits for the mutex (the broker must not block on
+  // a worker, which may be stopped while it holds it): nullopt when another
+  // process holds it, else what Leave would return. A name left behind this
+  // way is cleared by a later TryLeave, or by the next Join on the same
+  // connection index.
+  std::optional<std::optional<std::string>> TryLeave(WorkerId worker);
 
   // Finds a registered name without regard to letter case.
   std::optional<RegisteredUser> Lookup(std::string_view name);
@@ -102,6 +122,12 @@ class Registry {
   // costs one test.
   using UpdateHook = void (*)(const char* stage);
   static void SetUpdateHookForTesting(UpdateHook hook);
+
+  // Called (in the waiting process) each second a locker has waited for
+  // the mutex, with the time waited so far and the thread id holding it
+  // (0 if unknown); it goes on waiting. The worker logs it.
+  using LockWaitReport = void (*)(std::chrono::seconds waited, int holder);
+  static void SetLockWaitReport(LockWaitReport report);
 
   // Cross-checks the slots against every piece of derived data (index,
   // connection table, free list, in-use list, count), repairing first if an

@@ -96,6 +96,16 @@ LockStatus RobustMutex::LockUntil(
                         pthread_mutex_timedlock(&mutex_, &abstime));
 }
 
+int RobustMutex::OwnerTid() const {
+  // glibc keeps the owner's tid in the lock word of a robust mutex, with
+  // the waiters and owner-died bits above it (FUTEX_TID_MASK).
+  constexpr unsigned kFutexTidMask = 0x3fffffff;
+  unsigned word =
+      __atomic_load_n(reinterpret_cast<const unsigned*>(&mutex_.__data.__lock),
+                      __ATOMIC_RELAXED);
+  return static_cast<int>(word & kFutexTidMask);
+}
+
 void RobustMutex::MarkConsistent() {
   int result = pthread_mutex_consistent(&mutex_);
   if (result != 0) Panic("pthread_mutex_consistent", result);

@@ -40,6 +40,9 @@ class RobustMutex {
   void MarkConsistent();
   // Aborts if the caller does not own the mutex.
   void Unlock();
+  // The thread id of the current owner, 0 if none; a snapshot for reports
+  // only (read without the lock, from glibc's mutex layout).
+  int OwnerTid() const;
 
  private:
   pthread_mutex_t mutex_;

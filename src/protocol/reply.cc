@@ -90,6 +90,8 @@ std::string_view ErrorPhrase(ErrorCode code) {
       return "Too Many Transfers";
     case ErrorCode::kFileTooLarge:
       return "File Too Large";
+    case ErrorCode::kBanned:
+      return "Banned";
   }
   // Only a cast of an out-of-range integer gets here: a bug of ours.
   std::fprintf(stderr, "ErrorPhrase: invalid ErrorCode %d\n",

@@ -45,6 +45,8 @@ enum class ErrorCode {
   kUnknownTransfer,
   kTooManyTransfers,
   kFileTooLarge,
+  // The operator's bans (chat-admin ban).
+  kBanned,
 };
 
 // The exact phrase, e.g. "Unregistered User".
@@ -91,6 +93,9 @@ std::string FormatOkHistory(size_t count);  // OK HISTORY <n>
 inline constexpr std::string_view kByeShutdown = "Server shutting down";
 inline constexpr std::string_view kByeLoggedInElsewhere = "Logged In Elsewhere";
 inline constexpr std::string_view kByeJoinTimeout = "Join Timeout";
+// The operator removed the user: "BYE Kicked: <reason>" (chat-admin kick,
+// or "banned" when a ban covers a user who is on line).
+inline constexpr std::string_view kByeKickedPrefix = "Kicked: ";
 
 }  // namespace chat::protocol
 

@@ -87,6 +87,16 @@ uint32_t AddressLimits::open(const Address16& address) const {
   return found == entries_.end() ? 0 : found->second.open;
 }
 
+uint32_t MaxUsersPerAddress(const AddressLimitsConfig& config,
+                            uint32_t max_users) {
+  if (config.max_users != 0) return config.max_users;
+  return std::max<uint32_t>(1, std::min(config.max_per_address, max_users / 2));
+}
+
+uint64_t BlockKey(const Address16& address) {
+  return AddressLimits::Hash()(AddressLimits::BlockOf(address)) | 1;
+}
+
 std::string_view Describe(AddressLimits::Verdict verdict) {
   switch (verdict) {
     case AddressLimits::Verdict::kAdmit:

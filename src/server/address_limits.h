@@ -35,7 +35,19 @@ struct AddressLimitsConfig {
   std::chrono::seconds penalty_threshold{10};
   std::chrono::seconds penalty_max{300};
   size_t capacity = 65536;
+  // --max-users-per-address; 0: MaxUsersPerAddress's default.
+  uint32_t max_users = 0;
 };
+
+// Names one address (IPv6: one /64) may have registered at once: the
+// option, or by default half of --max-users, at most --max-per-address, at
+// least 1 (5 with the defaults; 16 on a large server).
+uint32_t MaxUsersPerAddress(const AddressLimitsConfig& config,
+                            uint32_t max_users);
+
+// A non-zero number naming the block `address` is counted in (BlockOf),
+// for the registry's per-address cap (ipc::JoinLimit::group).
+uint64_t BlockKey(const Address16& address);
 
 class AddressLimits {
  public:
@@ -63,10 +75,11 @@ class AddressLimits {
   // whole of an IPv4 (or IPv4-mapped) one.
   static Address16 BlockOf(const Address16& address);
 
- private:
   struct Hash {
     size_t operator()(const Address16& address) const;
   };
+
+ private:
   struct Entry {
     uint32_t open = 0;
     uint32_t window_count = 0;

@@ -18,6 +18,7 @@
 #include "server/address.h"
 #include "server/end_reason.h"
 #include "server/file_options.h"
+#include "server/sandbox.h"
 
 namespace chat::server {
 namespace {
@@ -33,6 +34,9 @@ constexpr milliseconds kMaxCoalesceWindow{500};
 // Shutdown: how long workers get to say BYE and exit, then how long SIGKILLed
 // ones get to disappear.
 constexpr milliseconds kShutdownGrace{3000};
+// How often the user table's entries of dead workers are retried while
+// another process holds its mutex.
+constexpr milliseconds kRegistryRetry{100};
 constexpr milliseconds kKillGrace{2000};
 // What a worker may have queued in the broker beyond its own send queue
 // before it counts as hung (see Relay).
@@ -67,10 +71,11 @@ Broker::Broker(const Options& options, const Log& log, ipc::Registry& registry,
              kMinCoalesceWindow, kMaxCoalesceWindow, options.max_rooms,
              FileLimitsOf(options)),
       moves_(table_, relay_),
+      moderation_(table_, relay_, log),
       spawn_context_(context),
       spawner_(std::move(spawner)) {
   if (!options.ephemeral) {
-    store_.emplace(options, log, registry, table_, relay_);
+    store_.emplace(options, log, registry, table_, relay_, moderation_);
     relay_.SetHistorySink(
         [](void* link, std::string_view lines, std::string_view to) {
           static_cast<StoreLink*>(link)->Record(lines, to);
@@ -297,6 +302,11 @@ bool Broker::OnOtherFrame(uint32_t index, const ipc::FrameView& frame) {
     case ipc::FrameKind::kAccount:
       table_.at(index).account = frame.count != 0;
       return true;
+    case ipc::FrameKind::kForbiddenCall:
+      log_.Error(table_.at(index).subject,
+                 "sandbox: forbidden system call " +
+                     SystemCallName(static_cast<int>(frame.count)));
+      return true;
     default:
       return false;
   }
@@ -346,11 +356,20 @@ int Broker::TimeoutMs() const {
     if (timeout < 0 || ms < timeout) timeout = ms;
   };
   if (resume_accepting_at_) consider(*resume_accepting_at_);
+  if (spawner_ && pending_spawns_ > 0) {
+    consider(spawner_heard_at_ + kSpawnerSilence);
+  }
+  if (relay_.registry_clears_pending()) {
+    consider(Clock::now() + kRegistryRetry);
+  }
   if (auto due = relay_.held_due()) consider(*due);
   if (auto due = relay_.files().next_due()) consider(*due);
   if (restart_spawner_at_ && !shutting_down_) consider(*restart_spawner_at_);
   if (store_ && store_->restart_due() && !shutting_down_) {
     consider(*store_->restart_due());
+  }
+  if (store_ && !shutting_down_) {
+    if (auto due = store_->silence_due()) consider(*due);
   }
   if (shutting_down_)
     consider(killed_all_ ? kill_deadline_ : shutdown_deadline_);
@@ -360,6 +379,9 @@ int Broker::TimeoutMs() const {
 std::optional<int> Broker::HandleTimers() {
   auto now = Clock::now();
   if (resume_accepting_at_ && now >= *resume_accepting_at_) ResumeAccepting();
+  relay_.RetryRegistryClears();
+  CheckSpawner(now);
+  if (store_ && !shutting_down_) store_->CheckSilence(now);
   if (restart_spawner_at_ && now >= *restart_spawner_at_ && !shutting_down_) {
     RestartSpawner();
   }

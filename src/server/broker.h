@@ -22,6 +22,7 @@
 #include "server/listener.h"
 #include "server/log.h"
 #include "server/login_move.h"
+#include "server/moderation.h"
 #include "server/options.h"
 #include "server/relay.h"
 #include "server/spawner.h"
@@ -87,6 +88,11 @@ class Broker {
   // (a connection whose worker ran and never registered costs its address
   // a penalty).
   void Release(uint32_t index);
+  // The same for a banned address: ERR Banned.
+  void RefuseBanned(ipc::UniqueFd client, const std::string& peer);
+  // Sends `line`, logs the refusal (`why`) and closes.
+  void SendAndClose(ipc::UniqueFd client, const std::string& peer,
+                    std::string_view line, std::string_view why);
   void PauseAccepting();
   void ResumeAccepting();
   void WatchListeners(uint32_t events);
@@ -102,6 +108,9 @@ class Broker {
   void OnSpawnReply(const SpawnReply& reply);
   void SpawnerGone(int wait_status);
   void RestartSpawner();
+  // Kills a spawner silent for kSpawnerSilence while requests wait.
+  void CheckSpawner(Clock::time_point now);
+  static const std::chrono::milliseconds kSpawnerSilence;
   void StopSpawner();
   // The end of a connection whose worker's pid never arrived (its spawner
   // died): once its channel is closed, it is cleared like a reaped worker.
@@ -133,6 +142,7 @@ class Broker {
   bool store_watched_ = false;
   bool store_want_write_ = false;
   LoginMoves moves_;
+  Moderation moderation_;  // before store_, which it is handed to
   uint32_t next_session_ = 0;
   ipc::UniqueFd epoll_;
   ipc::UniqueFd signals_;
@@ -145,6 +155,8 @@ class Broker {
   std::optional<Start> held_;  // waits for room on the control socket
   // Requests sent, replies not read yet.
   size_t pending_spawns_ = 0;
+  // When the spawner last answered, or was first asked after a silence.
+  Clock::time_point spawner_heard_at_;
   // Workers reaped before the spawner's reply named them: pid -> status.
   std::unordered_map<pid_t, int> reaped_early_;
 

@@ -65,6 +65,11 @@ void Broker::AcceptFrom(size_t listener) {
 void Broker::StartWorker(ipc::UniqueFd client, const sockaddr* address,
                          socklen_t length, WayIn way) {
   const std::string peer = FormatAddress(address, length);
+  std::optional<Address16> client_address = ToAddress16(address, length);
+  if (moderation_.Banned(client_address)) {
+    RefuseBanned(std::move(client), peer);
+    return;
+  }
   if (!spawner_) {
     Refuse(std::move(client), peer, "cannot start a session now");
     return;
@@ -97,7 +102,7 @@ void Broker::StartWorker(ipc::UniqueFd client, const sockaddr* address,
     return;
   }
   WorkerEntry& entry = table_.at(*index);
-  ++pending_spawns_;
+  if (pending_spawns_++ == 0) spawner_heard_at_ = Clock::now();
   entry.spawn_pending = true;
   // Named in the log by the broker's end of its channel: open as long as
   // the connection is, so no two open connections share the number (the
@@ -106,6 +111,7 @@ void Broker::StartWorker(ipc::UniqueFd client, const sockaddr* address,
   entry.client_number = channels->first.fd();
   entry.session = ++next_session_;
   entry.peer = peer;
+  entry.address = client_address;
   entry.subject = "fd " + std::to_string(entry.client_number);
   entry.channel.emplace(std::move(channels->first));
   entry.channel_readable = true;
@@ -164,16 +170,27 @@ void Broker::SendHeld() {
 
 void Broker::Refuse(ipc::UniqueFd client, const std::string& peer,
                     std::string_view detail, std::string_view why) {
-  std::string line =
-      protocol::FormatError(protocol::ErrorCode::kTooManyConnections, detail);
+  SendAndClose(
+      std::move(client), peer,
+      protocol::FormatError(protocol::ErrorCode::kTooManyConnections, detail),
+      "Too Many Connections" +
+          (detail.empty() ? "" : ": " + std::string(detail)) +
+          (why.empty() ? "" : " (" + std::string(why) + ")"));
+}
+
+void Broker::RefuseBanned(ipc::UniqueFd client, const std::string& peer) {
+  SendAndClose(std::move(client), peer,
+               protocol::FormatError(protocol::ErrorCode::kBanned), "Banned");
+}
+
+void Broker::SendAndClose(ipc::UniqueFd client, const std::string& peer,
+                          std::string_view line, std::string_view why) {
   // Best effort: a fresh socket has room for one line, and if not, the
   // client learns from the close.
   (void)send(client.get(), line.data(), line.size(),
              MSG_NOSIGNAL | MSG_DONTWAIT);
   log_.Info("fd " + std::to_string(client.get()),
-            "refused from " + peer + ": Too Many Connections" +
-                (detail.empty() ? "" : ": " + std::string(detail)) +
-                (why.empty() ? "" : " (" + std::string(why) + ")"));
+            "refused from " + peer + ": " + std::string(why));
   shutdown(client.get(), SHUT_WR);
 }
 

@@ -17,6 +17,12 @@ constexpr std::chrono::milliseconds kSpawnerRestartBackoff{1000};
 
 }  // namespace
 
+// A spawner answers a request within milliseconds; one silent this long
+// with requests waiting is stopped (SIGSTOP, a debugger) or stuck.
+const std::chrono::milliseconds Broker::kSpawnerSilence{3000};
+
+namespace {}  // namespace
+
 void Broker::ReadSpawner() {
   while (spawner_) {
     SpawnReply reply;
@@ -48,6 +54,7 @@ void Broker::OnSpawnReply(const SpawnReply& reply) {
     return;
   }
   uint32_t index = reply.id.connection;
+  spawner_heard_at_ = Clock::now();
   entry->spawn_pending = false;
   --pending_spawns_;
   if (reply.pid <= 0) {
@@ -227,13 +234,31 @@ void Broker::Reap(pid_t pid, int wait_status) {
       WIFEXITED(wait_status) &&
       EndReasonOfExitStatus(WEXITSTATUS(wait_status)) != EndReason::kNone &&
       EndReasonOfExitStatus(WEXITSTATUS(wait_status)) !=
-          EndReason::kInternalError;
+          EndReason::kInternalError &&
+      EndReasonOfExitStatus(WEXITSTATUS(wait_status)) !=
+          EndReason::kForbiddenCall;
   if (normal || entry.killed) {
     log_.Info(entry.subject, event);
   } else {
     log_.Error(entry.subject, event);
   }
   Release(*index);
+}
+
+void Broker::CheckSpawner(Clock::time_point now) {
+  if (!spawner_ || pending_spawns_ == 0 ||
+      now - spawner_heard_at_ < kSpawnerSilence) {
+    return;
+  }
+  // Killed and reaped like a spawner that died: the connections it never
+  // answered for are closed, and a new spawner serves the next ones.
+  log_.Error(kServerSubject,
+             "spawner pid " + std::to_string(spawner_->pid()) +
+                 " has not answered for " +
+                 std::to_string(kSpawnerSilence.count() / 1000) +
+                 " s (stopped?): killing it");
+  kill(spawner_->pid(), SIGKILL);
+  spawner_heard_at_ = now;  // once: its reap follows
 }
 
 }  // namespace chat::server

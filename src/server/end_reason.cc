@@ -28,6 +28,8 @@ constexpr Row kRows[] = {
     {EndReason::kInternalError, 17, "internal error"},
     {EndReason::kLoggedInElsewhere, 18, "logged in elsewhere"},
     {EndReason::kCrossProtocol, 19, "cross-protocol request"},
+    {EndReason::kKicked, 20, "kicked by the operator"},
+    {EndReason::kForbiddenCall, 21, "forbidden system call"},
 };
 
 }  // namespace

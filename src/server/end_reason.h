@@ -21,6 +21,8 @@ enum class EndReason {
   kInternalError,  // a broken channel or an impossible state
   kLoggedInElsewhere,  // a LOGIN to the same account on another connection
   kCrossProtocol,      // it spoke HTTP before registering (cross_protocol.h)
+  kKicked,             // the operator removed it (chat-admin kick, a ban)
+  kForbiddenCall,      // the sandbox caught a forbidden system call
 };
 
 // Worker exit statuses; 0 is the one normal ending a client asks for.

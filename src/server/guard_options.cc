@@ -64,6 +64,11 @@ void AddGuardOptions(CLI::App& app, Options* options) {
       ->check(CLI::Range(1, 65536).description(""))
       ->capture_default_str();
   AddressLimitsConfig& limits = options->address_limits;
+  app.add_option("--max-users-per-address", limits.max_users,
+                 "Most registered users from one address (default: half of "
+                 "--max-users, at most --max-per-address, at least 1)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 100000).description(""));
   app.add_option_function<std::string>(
          "--connect-rate",
          [&limits](const std::string& value) {

@@ -20,8 +20,9 @@
 #include "server/log.h"
 #include "server/options.h"
 #include "server/password.h"
+#include "server/privileges.h"
+#include "server/sandbox.h"
 #include "server/spawner.h"
-#include "server/test_hooks.h"
 #include "server/ways_in.h"
 
 namespace {
@@ -85,21 +86,56 @@ int main(int argc, char** argv) {
   Log log(STDERR_FILENO, options.log_level);
   RaiseOpenFileLimit(options.max_connections, log);
   std::string error;
-  std::optional<chat::ipc::UniqueFd> data_lock;
-  if (!options.ephemeral) {
-    data_lock = LockDataDir(options.data_dir, &error);
-    if (!data_lock) return StartupFailure(error);
+  std::optional<RunAs> run_as;
+  if (!options.user.empty()) {
+    run_as = FindRunAs(options.user, &error);
+    if (!run_as) return StartupFailure(error);
   }
+  std::optional<chat::ipc::UniqueFd> data_lock;
+  auto lock_data_dir = [&] {
+    if (!options.ephemeral) data_lock = LockDataDir(options.data_dir, &error);
+    return options.ephemeral || data_lock.has_value();
+  };
+  // Under --user the directory is opened as the user, after the drop.
+  if (!run_as && !lock_data_dir()) return StartupFailure(error);
   auto listeners = OpenListeners(options.bind, options.port, &error);
   if (!listeners) return StartupFailure(error);
   if (!OpenOtherListeners(options, &*listeners, &error)) {
     return StartupFailure(error);
   }
   // TLS credentials and the web page: loaded here, once, before the
-  // spawner exists, and only read by every worker.
-  std::unique_ptr<WaysIn> ways_in = PrepareWaysIn(options, log, &error);
-  if (!ways_in) return StartupFailure(error);
-  InstallTestHooksFromEnvironment();  // before any worker can exist
+  // spawner exists, and only read by every worker. Under --user, a key the
+  // operator named is read as root (it is usually readable by root alone);
+  // a self-signed certificate the server makes is made as the user.
+  std::unique_ptr<WaysIn> ways_in;
+  if (!run_as || !options.tls_cert.empty()) {
+    ways_in = PrepareWaysIn(options, log, &error);
+    if (!ways_in) return StartupFailure(error);
+  }
+  if (run_as) {
+    if (!options.ephemeral &&
+        !PrepareDataDirFor(*run_as, options.data_dir, &error)) {
+      return StartupFailure(error);
+    }
+    if (!DropPrivileges(*run_as, &error)) return StartupFailure(error);
+    log.Info(kServerSubject, "running as user " + run_as->name + " (uid " +
+                                 std::to_string(run_as->uid) + ", gid " +
+                                 std::to_string(run_as->gid) + ")");
+    if (!lock_data_dir()) return StartupFailure(error);
+    if (!ways_in) ways_in = PrepareWaysIn(options, log, &error);
+    if (!ways_in) return StartupFailure(error);
+  }
+  // The workers' seccomp filter, compiled once for all of them.
+  std::optional<Sandbox> sandbox;
+  if (options.sandbox) {
+    sandbox = Sandbox::Prepare(&error);
+    if (!sandbox || !sandbox->Probe(&error)) {
+      return StartupFailure("sandbox: " + error);
+    }
+  } else {
+    log.Info(kServerSubject,
+             "--no-sandbox: workers run unconfined (debugging only)");
+  }
   auto registry = chat::ipc::Registry::Create(options.max_users,
                                               options.max_connections, &error);
   if (!registry) return StartupFailure("registry: " + error);
@@ -112,8 +148,9 @@ int main(int argc, char** argv) {
   auto hash_slots =
       HashSlots::Create(cpus > 0 ? static_cast<unsigned>(cpus) : 1, &error);
   if (!hash_slots) return StartupFailure("hash slots: " + error);
-  SpawnContext spawn_context{&*registry, &options, &log, &*hash_slots,
-                             ways_in.get()};
+  SpawnContext spawn_context{&*registry,    &options,
+                             &log,          &*hash_slots,
+                             ways_in.get(), sandbox ? &*sandbox : nullptr};
   std::optional<Spawner> spawner = Spawner::Start(spawn_context, &error);
   if (!spawner) return StartupFailure("spawner: " + error);
   const pid_t spawner_pid = spawner->pid();

@@ -14,6 +14,7 @@
 #include "server/file_options.h"
 #include "server/flood_options.h"
 #include "server/guard_options.h"
+#include "server/sandbox_options.h"
 #include "server/transport_options.h"
 
 namespace chat::server {
@@ -118,6 +119,7 @@ ParsedCommandLine ParseCommandLine(int argc, const char* const* argv) {
   AddFileOptions(app, &options);
   AddGuardOptions(app, &options);
   AddFloodOptions(app, &options);
+  AddSandboxOptions(app, &options);
 
   try {
     app.parse(argc, argv);

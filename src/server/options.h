@@ -63,6 +63,9 @@ struct Options {
 
   // Flood control (flood.h): nullopt with --flood off.
   std::optional<FloodLimit> flood = kDefaultFlood;
+  // The worker sandbox and privileges (sandbox_options.cc).
+  bool sandbox = true;  // --no-sandbox clears it (debugging only)
+  std::string user;     // --user: the account every process runs as
 };
 
 // Exit statuses of the server process.

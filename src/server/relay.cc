@@ -102,8 +102,17 @@ void Relay::AnnounceLeft(uint32_t index) {
 void Relay::OnWorkerGone(uint32_t index, std::string_view why) {
   WorkerEntry& entry = table_.at(index);
   // Clears the entry of a worker that died holding it; a worker that left
-  // by itself already did, and this finds nothing.
-  std::optional<std::string> held = registry_.Leave(entry.id);
+  // by itself already did, and this finds nothing. Never waits: a process
+  // stopped while holding the mutex must not stop the broker.
+  std::optional<std::string> held;
+  if (auto cleared = registry_.TryLeave(entry.id)) {
+    held = std::move(*cleared);
+  } else {
+    registry_clears_.push_back(entry.id);
+    log_.Error(entry.subject,
+               "the user table is locked by another process (stopped?); "
+               "its entry is cleared once it is free");
+  }
   if (entry.registered) {
     log_.Info(entry.subject,
               "LEFT " + entry.name + " (" + std::string(why) + ")");
@@ -114,6 +123,19 @@ void Relay::OnWorkerGone(uint32_t index, std::string_view why) {
     log_.Info(entry.subject, "LEFT " + *held + " (" + std::string(why) + ")");
     FanOut(protocol::FormatLeft(*held), index, Send::kHeld);
   }
+}
+
+bool Relay::RetryRegistryClears() {
+  while (!registry_clears_.empty()) {
+    auto cleared = registry_.TryLeave(registry_clears_.back());
+    if (!cleared) return true;
+    if (*cleared) {
+      log_.Info(kServerSubject, "user table entry of " + **cleared +
+                                    " cleared after its worker ended");
+    }
+    registry_clears_.pop_back();
+  }
+  return false;
 }
 
 void Relay::ShutdownAll(std::string_view reason) {

@@ -63,6 +63,11 @@ class Relay {
   // registry entry and announces LEFT if nobody did. `why` is for the log
   // ("crashed with signal 9").
   void OnWorkerGone(uint32_t index, std::string_view why);
+  // Registry entries of dead workers the broker could not clear because
+  // another process held the registry's mutex (the broker never waits for
+  // it): retried without waiting until cleared. True while some remain.
+  bool RetryRegistryClears();
+  bool registry_clears_pending() const { return !registry_clears_.empty(); }
 
   // Tells every live worker to end its session with BYE `reason`.
   void ShutdownAll(std::string_view reason);
@@ -121,6 +126,7 @@ class Relay {
   void Answer(uint32_t to, std::string_view line);
 
  private:
+  std::vector<ipc::WorkerId> registry_clears_;
   enum class Send { kNow, kHeld };
   // False if `to` can take no more frames (dying, killed, gone).
   bool Queue(uint32_t to, ipc::FrameKind kind, std::string_view payload,

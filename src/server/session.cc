@@ -242,7 +242,8 @@ void Session::Join(std::string_view name) {
     Reply(FormatError(ErrorCode::kAlreadyRegistered, name_));
     return;
   }
-  switch (registry_.Join(name, id_)) {
+  const ipc::JoinResult result = registry_.Join(name, id_, join_limit_);
+  switch (result) {
     case ipc::JoinResult::kJoined:
       name_ = name;
       joining_ = Joining::kJoin;
@@ -269,12 +270,20 @@ void Session::Join(std::string_view name) {
       Reply(FormatError(ErrorCode::kInvalidUsername, name));
       return;
     case ipc::JoinResult::kFull:
-      log_.Info(subject_,
-                "JOIN " + std::string(name) + " refused: Too Many Users");
-      Reply(FormatError(ErrorCode::kTooManyUsers));
-      End(EndReason::kTooManyUsers);
-      return;
+    case ipc::JoinResult::kAddressFull:
+      return RefuseFull("JOIN", name, result);
   }
+}
+
+void Session::RefuseFull(std::string_view verb, std::string_view name,
+                         ipc::JoinResult result) {
+  std::string_view detail =
+      result == ipc::JoinResult::kAddressFull ? "from your address" : "";
+  log_.Info(subject_, std::string(verb) + " " + std::string(name) +
+                          " refused: Too Many Users" +
+                          (detail.empty() ? "" : ": " + std::string(detail)));
+  Reply(FormatError(ErrorCode::kTooManyUsers, detail));
+  End(EndReason::kTooManyUsers);
 }
 
 void Session::FinishJoin() {
@@ -386,6 +395,8 @@ void Session::OnFrame(const ipc::FrameView& frame) {
       Push(protocol::FormatBye(frame.payload));
       End(frame.payload == protocol::kByeLoggedInElsewhere
               ? EndReason::kLoggedInElsewhere
+          : frame.payload.starts_with(protocol::kByeKickedPrefix)
+              ? EndReason::kKicked
               : EndReason::kShutdown);
       return;
     case ipc::FrameKind::kFileOpen:

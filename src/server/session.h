@@ -49,6 +49,9 @@ class Session {
   // Version 2's stored features (session_accounts.cc, session_history.cc)
   // need a database (`store`: the server has a store process) and passwords
   // the server-wide hash slots.
+  // The per-address cap on registered names that applies to this client
+  // (none unless its address is subject to the limits).
+  void set_join_limit(ipc::JoinLimit limit) { join_limit_ = limit; }
   void set_store(bool store, HashSlots* hash_slots) {
     store_ = store;
     hash_slots_ = hash_slots;
@@ -206,6 +209,8 @@ class Session {
   bool RefuseWithoutStore(std::string_view what);
   // A name claimed in the registry but not yet announced is given back.
   void Unclaim();
+  // ERR Banned to `verb` (JOIN, REGISTER, LOGIN) of pending_name_.
+  void RefuseBanned(std::string_view verb);
   // --- History (session_history.cc) ---
   void History(const protocol::Request& request);
   // The HISTORY saved in history_*_, once the answers before it are in.
@@ -245,6 +250,12 @@ class Session {
   static constexpr size_t kMaxUnansweredBcsts = 64;
   size_t unanswered_bcsts_ = 0;
   bool client_eof_ = false;  // OnClientEof
+  ipc::JoinLimit join_limit_;
+  // A JOIN, REGISTER or LOGIN of `name` refused for lack of room (kFull,
+  // or kAddressFull: "Too Many Users: from your address"): answered, and
+  // the session ends.
+  void RefuseFull(std::string_view verb, std::string_view name,
+                  ipc::JoinResult result);
   // Answers in request order behind the oldest unanswered BCST, from
   // held_answers_[held_head_]; an empty string stands for a BCST's own
   // answer (real answers end in LF). A vector, not a deque: an empty one

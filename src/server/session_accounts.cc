@@ -82,6 +82,12 @@ void Session::SecretDone() {
   Wipe(&new_secret_);
 }
 
+void Session::RefuseBanned(std::string_view verb) {
+  log_.Info(subject_,
+            std::string(verb) + " " + pending_name_ + " refused: Banned");
+  Reply(FormatError(ErrorCode::kBanned));
+}
+
 void Session::Unclaim() {
   if (!claimed_) return;
   claimed_ = false;
@@ -135,6 +141,7 @@ void Session::StoreAnswered(uint8_t status_byte,
       if (status == Status::kNotFound) return FinishJoin();
       Unclaim();
       joining_ = Joining::kNo;
+      if (status == Status::kBanned) return RefuseBanned("JOIN");
       if (status == Status::kOk) {
         log_.Info(subject_,
                   "JOIN " + pending_name_ + " refused: Name Reserved");
@@ -147,6 +154,7 @@ void Session::StoreAnswered(uint8_t status_byte,
       if (status != Status::kOk) {
         Unclaim();
         joining_ = Joining::kNo;
+        if (status == Status::kBanned) return RefuseBanned("REGISTER");
         if (status == Status::kTaken) {
           log_.Info(subject_,
                     "REGISTER " + pending_name_ + " refused: Username Taken");
@@ -274,7 +282,9 @@ void Session::Register(const protocol::Request& request) {
     return;
   }
   if (!registered_) {
-    switch (registry_.Join(request.name, id_)) {
+    const ipc::JoinResult result =
+        registry_.Join(request.name, id_, join_limit_);
+    switch (result) {
       case ipc::JoinResult::kJoined:
         claimed_ = true;
         break;
@@ -285,11 +295,8 @@ void Session::Register(const protocol::Request& request) {
         Reply(FormatError(ErrorCode::kUsernameTaken, request.name));
         return;
       case ipc::JoinResult::kFull:
-        log_.Info(subject_, "REGISTER " + std::string(request.name) +
-                                " refused: Too Many Users");
-        Reply(FormatError(ErrorCode::kTooManyUsers));
-        End(EndReason::kTooManyUsers);
-        return;
+      case ipc::JoinResult::kAddressFull:
+        return RefuseFull("REGISTER", request.name, result);
     }
   }
   pending_name_ = registered_ ? name_ : std::string(request.name);
@@ -319,6 +326,10 @@ void Session::Login(const protocol::Request& request) {
 void Session::LoginVerify(uint8_t status_byte,
                           const std::vector<std::string_view>& fields) {
   const auto status = static_cast<Status>(status_byte);
+  if (status == Status::kBanned) {
+    SecretDone();
+    return RefuseBanned("LOGIN");
+  }
   if (status == Status::kThrottled) {
     log_.Info(subject_,
               "LOGIN " + pending_name_ + " refused: Too Many Attempts");
@@ -353,7 +364,9 @@ void Session::LoginVerify(uint8_t status_byte,
 }
 
 void Session::LoginClaim() {
-  switch (registry_.Join(pending_name_, id_)) {
+  const ipc::JoinResult result =
+      registry_.Join(pending_name_, id_, join_limit_);
+  switch (result) {
     case ipc::JoinResult::kJoined:
       claimed_ = true;
       account_ = true;
@@ -380,12 +393,9 @@ void Session::LoginClaim() {
       Reply(FormatError(ErrorCode::kUsernameTaken, pending_name_));
       return;
     case ipc::JoinResult::kFull:
+    case ipc::JoinResult::kAddressFull:
     case ipc::JoinResult::kInvalid:
-      log_.Info(subject_,
-                "LOGIN " + pending_name_ + " refused: Too Many Users");
-      Reply(FormatError(ErrorCode::kTooManyUsers));
-      End(EndReason::kTooManyUsers);
-      return;
+      return RefuseFull("LOGIN", pending_name_, result);
   }
 }
 

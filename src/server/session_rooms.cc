@@ -3,12 +3,12 @@
 // online), then handed to the broker, which owns rooms and consent
 // (rooms.h, consent.h) and answers with one kAnswer; the answer keeps its
 // place among this connection's answers like a BCST's.
+#include "ipc/trace_point.h"
 #include "protocol/reply.h"
 #include "protocol/rooms.h"
 #include "server/consent.h"
 #include "server/rooms.h"
 #include "server/session.h"
-#include "server/test_hooks.h"
 
 namespace chat::server {
 
@@ -51,7 +51,7 @@ void Session::AwaitBrokerAnswer() {
 }
 
 void Session::OnBrokerAnswer(std::string_view line) {
-  if (line.starts_with("OK JOIN #")) RunRoomJoinHook("room-join:answered");
+  if (line.starts_with("OK JOIN #")) ipc::TracePoint("room-join:answered");
   ChargeAnswer(line.size());
   NoteRoomAnswer(line);
   AnswerOldest(line);
@@ -90,7 +90,7 @@ void Session::RoomsRequest(const protocol::Request& request,
   switch (request.verb) {
     case Verb::kJoin:
       room(RoomOp::kJoin, request.name);
-      RunRoomJoinHook("room-join:queued");
+      ipc::TracePoint("room-join:queued");
       return;
     case Verb::kPart:
       return room(RoomOp::kPart, request.name);

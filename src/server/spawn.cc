@@ -34,11 +34,19 @@ bool CloseAllExcept(int first, int keep_low, int keep_high) {
 
 }  // namespace
 
-void BecomeWorker(WorkerSetup setup, pid_t broker) {
+void BecomeWorker(WorkerSetup setup, pid_t broker, int dev_null) {
   // Asking for SIGTERM at the broker's death covers SIGKILL of the broker;
   // the getppid() check covers a broker that died before the prctl.
   if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != broker) {
     _exit(ExitStatusOf(EndReason::kBrokerGone));
+  }
+  // A worker reads nothing from stdin and writes nothing to stdout (its log
+  // goes to stderr). Keeping the server's stdin and stdout open in every
+  // worker would make a script that reads the server's stdout until the end
+  // wait for the last session as well.
+  if (dev_null >= 0) {
+    dup2(dev_null, STDIN_FILENO);
+    dup2(dev_null, STDOUT_FILENO);
   }
   int client = setup.client.get();
   int channel = setup.channel.fd();
@@ -48,16 +56,6 @@ void BecomeWorker(WorkerSetup setup, pid_t broker) {
     // client is still right.
     setup.log->Error(ClientSubject(setup.client_number, getpid()),
                      ErrnoText("close_range", errno));
-  }
-  // A worker reads nothing from stdin and writes nothing to stdout (its log
-  // goes to stderr). Keeping the server's stdin and stdout open in every
-  // worker would make a script that reads the server's stdout until the end
-  // wait for the last session as well.
-  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null >= 0) {
-    dup2(null, STDIN_FILENO);
-    dup2(null, STDOUT_FILENO);
-    if (null > STDERR_FILENO) close(null);
   }
   RunWorker(std::move(setup));
 }

@@ -12,8 +12,10 @@
 namespace chat::server {
 
 // Call first thing in the new child; `broker` is the pid of the broker,
-// which must be the child's parent (it reaps the worker). Never returns.
-[[noreturn]] void BecomeWorker(WorkerSetup setup, pid_t broker);
+// which must be the child's parent (it reaps the worker). `dev_null` is an
+// fd of /dev/null the creator opened (a confined spawner can open nothing),
+// to become stdin and stdout. Never returns.
+[[noreturn]] void BecomeWorker(WorkerSetup setup, pid_t broker, int dev_null);
 
 }  // namespace chat::server
 

@@ -19,6 +19,7 @@
 #include "protocol/reply.h"
 #include "server/heap_plug.h"
 #include "server/rseq.h"
+#include "server/sandbox.h"
 #include "server/spawn.h"
 #include "server/worker.h"
 
@@ -134,6 +135,11 @@ bool ReadRequest(int control, RequestMessage* request, int fds[kPassedFds]) {
 
   UnregisterRseq();  // see rseq.h
   PlugHeapHoles();   // see heap_plug.h
+  // Every worker's stdin and stdout (spawn.h). Opened before the spawner
+  // confines itself: no_new_privs and Landlock once here rather than in
+  // each worker, which inherits both (sandbox.h).
+  const int dev_null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (context.sandbox != nullptr) context.sandbox->ConfineSpawner();
   ThreadState state;
   const bool can_clone = ReadThreadState(&state);
   for (;;) {
@@ -149,8 +155,8 @@ bool ReadRequest(int control, RequestMessage* request, int fds[kPassedFds]) {
                       ipc::Channel(ipc::UniqueFd(fds[1])), id, context.registry,
                       context.options, context.log, context.hash_slots,
                       request.client_number, static_cast<WayIn>(request.way),
-                      context.ways_in},
-          broker);
+                      context.ways_in, context.sandbox},
+          broker, dev_null);
     }
     if (pid < 0) {
       std::string line =

@@ -31,6 +31,7 @@
 namespace chat::server {
 
 struct WaysIn;  // ways_in.h
+class Sandbox;  // sandbox.h
 
 // What the spawner hands each worker; the objects must outlive the broker
 // (they live in main(), and the spawner keeps its copy of them).
@@ -39,7 +40,8 @@ struct SpawnContext {
   const Options* options = nullptr;
   const Log* log = nullptr;
   HashSlots* hash_slots = nullptr;
-  const WaysIn* ways_in = nullptr;  // TLS credentials, web page
+  const WaysIn* ways_in = nullptr;   // TLS credentials, web page
+  const Sandbox* sandbox = nullptr;  // null under --no-sandbox
 };
 
 // The spawner's answer to one request.

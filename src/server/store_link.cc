@@ -12,6 +12,7 @@
 
 #include "ipc/unique_fd.h"
 #include "server/end_reason.h"
+#include "store/control.h"
 #include "store/database.h"
 #include "store/store_process.h"
 #include "store/wire.h"
@@ -62,12 +63,14 @@ std::string_view Subject() { return "store"; }
 }  // namespace
 
 StoreLink::StoreLink(const Options& options, const Log& log,
-                     ipc::Registry& registry, WorkerTable& table, Relay& relay)
+                     ipc::Registry& registry, WorkerTable& table, Relay& relay,
+                     Moderation& moderation)
     : options_(options),
       log_(log),
       registry_(registry),
       table_(table),
       relay_(relay),
+      moderation_(moderation),
       run_(NewRunId()) {}
 
 bool StoreLink::Start(std::string* error) {
@@ -91,6 +94,7 @@ bool StoreLink::Start(std::string* error) {
     store::StoreSetup setup{
         std::move(channel),
         options_.data_dir + "/" + std::string(store::kDatabaseFile),
+        options_.data_dir + "/" + std::string(store::kControlFile),
         store::Limits{options_.mailbox, options_.mailbox_days,
                       options_.history_days},
         &registry_,
@@ -101,6 +105,7 @@ bool StoreLink::Start(std::string* error) {
   }
   pid_ = pid;
   started_at_ = Clock::now();
+  ping_sent_at_.reset();
   channel_.emplace(std::move(pair->first));
   replaced_ = true;
   log_.Info(kServerSubject, "store started, pid " + std::to_string(pid));
@@ -110,19 +115,24 @@ bool StoreLink::Start(std::string* error) {
 bool StoreLink::WaitReady(std::string* error) {
   // At start-up only, before any client is served: the server does not
   // claim to listen with a database it cannot open.
-  pollfd fd{channel_->fd(), POLLIN, 0};
-  int ready;
-  do {
-    ready = poll(&fd, 1, static_cast<int>(kReadyTimeout.count()));
-  } while (ready < 0 && errno == EINTR);
-  ipc::FrameView frame;
-  if (ready > 0 && channel_->Receive(&frame) == ipc::ChannelStatus::kOk &&
-      frame.kind == ipc::FrameKind::kStoreReply &&
-      frame.target == store::kReadyTarget) {
-    return true;
+  // The bans come first (bounded: the list is finite and each frame is
+  // consumed), then the ready frame.
+  const auto deadline = Clock::now() + kReadyTimeout;
+  for (;;) {
+    if (!WaitFor(channel_->fd(), POLLIN, deadline)) {
+      *error = "the database did not open in time";
+      return false;
+    }
+    ipc::FrameView frame;
+    if (channel_->Receive(&frame) != ipc::ChannelStatus::kOk) break;
+    if (frame.kind == ipc::FrameKind::kStoreReply &&
+        frame.target == store::kReadyTarget) {
+      return true;
+    }
+    if (frame.kind != ipc::FrameKind::kBanList) break;
+    moderation_.OnFrame(frame);
   }
-  *error = ready == 0 ? "the database did not open in time"
-                      : "the database could not be opened (see above)";
+  *error = "the database could not be opened (see above)";
   return false;
 }
 
@@ -139,6 +149,12 @@ void StoreLink::FromWorker(uint32_t index, const ipc::FrameView& frame) {
     return;
   }
   Send(frame.payload, entry.id, entry.session);
+  if (!ping_sent_at_) {
+    // Queued behind the request: its answer comes once the store has
+    // reached it.
+    Send(store::EncodeRequest(0, Op::kPing, {}), store::kReadyTarget, 0);
+    ping_sent_at_ = Clock::now();
+  }
 }
 
 void StoreLink::SessionOpen(const WorkerEntry& entry) {
@@ -189,8 +205,14 @@ void StoreLink::OnReadable() {
     ipc::FrameView frame;
     switch (channel_->Receive(&frame)) {
       case ipc::ChannelStatus::kOk:
-        if (frame.kind != ipc::FrameKind::kStoreReply ||
-            frame.target == store::kReadyTarget) {
+        if (frame.kind == ipc::FrameKind::kBanList ||
+            frame.kind == ipc::FrameKind::kKick) {
+          moderation_.OnFrame(frame);
+          continue;
+        }
+        if (frame.kind != ipc::FrameKind::kStoreReply) continue;
+        if (frame.target == store::kReadyTarget) {
+          ping_sent_at_.reset();  // the store answers
           continue;
         }
         // A worker gone meanwhile (the generation differs) gets nothing.
@@ -216,6 +238,7 @@ bool StoreLink::Flush() {
 bool StoreLink::OnReaped(pid_t pid, int wait_status, bool shutting_down) {
   if (pid != pid_ || pid_ <= 0) return false;
   pid_ = -1;
+  ping_sent_at_.reset();
   OnReadable();  // answers it sent before it died
   channel_.reset();
   replaced_ = true;
@@ -262,6 +285,20 @@ void StoreLink::Restart() {
 
 void StoreLink::RestartIfDue(Clock::time_point now) {
   if (restart_at_ && now >= *restart_at_) Restart();
+}
+
+void StoreLink::CheckSilence(Clock::time_point now) {
+  if (!ping_sent_at_ || pid_ <= 0 || now - *ping_sent_at_ < kStoreSilence) {
+    return;
+  }
+  // Killed and reaped like a store that died: the workers waiting are told
+  // (kStoreGone) and a new store serves the next requests.
+  log_.Error(kServerSubject, "store pid " + std::to_string(pid_) +
+                                 " has not answered for " +
+                                 std::to_string(kStoreSilence.count()) +
+                                 " s (stopped?): killing it");
+  kill(pid_, SIGKILL);
+  ping_sent_at_.reset();  // once: its reap follows
 }
 
 void StoreLink::Stop() {

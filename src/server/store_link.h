@@ -8,6 +8,11 @@
 // A store that dies loses nothing it committed. Requests it had not answered
 // are lost with it: every worker is told (kStoreGone), and a worker waiting
 // for an answer gives its client an error instead of waiting for ever.
+//
+// A stopped or stuck store would leave every worker waiting: with a
+// worker's request sent, the broker pings the store (kPing, answered to
+// store::kReadyTarget), and a store that leaves the ping unanswered for
+// kStoreSilence is killed, which the reap above turns into a restart.
 #ifndef CHAT_SERVER_STORE_LINK_H_
 #define CHAT_SERVER_STORE_LINK_H_
 
@@ -22,6 +27,7 @@
 #include "ipc/channel.h"
 #include "ipc/registry.h"
 #include "server/log.h"
+#include "server/moderation.h"
 #include "server/options.h"
 #include "server/relay.h"
 #include "server/worker_table.h"
@@ -32,14 +38,19 @@ class StoreLink {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // How long the store may leave a ping unanswered before it is killed.
+  static constexpr std::chrono::seconds kStoreSilence{10};
+
+  // `moderation` takes the store's kBanList and kKick frames.
   StoreLink(const Options& options, const Log& log, ipc::Registry& registry,
-            WorkerTable& table, Relay& relay);
+            WorkerTable& table, Relay& relay, Moderation& moderation);
 
   // Forks the store process. Call before the broker's heap grows, with
   // SIGCHLD, SIGTERM and SIGINT blocked. False with *error set on failure.
   bool Start(std::string* error);
 
-  // At start-up: waits until the store has opened the database.
+  // At start-up: waits until the store has opened the database (and sent
+  // the bans).
   bool WaitReady(std::string* error);
 
   int fd() const { return channel_ ? channel_->fd() : -1; }
@@ -73,6 +84,14 @@ class StoreLink {
   std::optional<Clock::time_point> restart_due() const { return restart_at_; }
   void RestartIfDue(Clock::time_point now);
 
+  // When the unanswered ping's time runs out, if one is outstanding.
+  std::optional<Clock::time_point> silence_due() const {
+    if (!ping_sent_at_) return std::nullopt;
+    return *ping_sent_at_ + kStoreSilence;
+  }
+  // Kills a store that has left the ping unanswered for kStoreSilence.
+  void CheckSilence(Clock::time_point now);
+
   // Closes the channel (the store commits and exits) and reaps the store,
   // SIGKILLing it if it does not exit in time.
   void Stop();
@@ -93,11 +112,13 @@ class StoreLink {
   ipc::Registry& registry_;
   WorkerTable& table_;
   Relay& relay_;
+  Moderation& moderation_;
   const int64_t run_;
   pid_t pid_ = -1;
   Clock::time_point started_at_;
   std::optional<ipc::Channel> channel_;
   std::optional<Clock::time_point> restart_at_;
+  std::optional<Clock::time_point> ping_sent_at_;  // not yet answered
   bool replaced_ = false;
   uint64_t dropped_ = 0;  // history records dropped while the store lagged
 };

@@ -24,6 +24,7 @@
 #include "server/address_policy.h"
 #include "server/keepalive.h"
 #include "server/password.h"
+#include "server/sandbox.h"
 #include "server/session.h"
 #include "server/ways_in.h"
 #include "transport/plain_stream.h"
@@ -81,6 +82,19 @@ alignas(kPageSize) char io_buffer[kIoBufferSize];
 // the frames of one turn still leave in one write.
 constexpr size_t kDirectWriteMin = 1024;
 
+// Where the registry's lock-wait reports go (a plain function pointer, so
+// the process's one log and subject).
+const Log* report_log = nullptr;
+const std::string* report_subject = nullptr;
+
+void ReportLockWait(std::chrono::seconds waited, int holder) {
+  if (report_log == nullptr) return;
+  report_log->Error(*report_subject,
+                    "waited " + std::to_string(waited.count()) +
+                        " s for the user table's lock, held by pid " +
+                        std::to_string(holder) + " (stopped?)");
+}
+
 int MillisecondsUntil(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
   // Rounded up, so a poll never wakes just before its deadline and spins.
@@ -97,6 +111,7 @@ class Worker {
         subject_(ClientSubject(setup.client_number, getpid())),
         way_(setup.way),
         ways_in_(setup.ways_in),
+        sandbox_(setup.sandbox),
         plain_(client_.get()),
         session_(*setup.registry, channel_, setup.id, log_, subject_),
         output_high_water_(
@@ -143,6 +158,7 @@ class Worker {
   const std::string subject_;
   const WayIn way_;
   const WaysIn* const ways_in_;
+  const Sandbox* const sandbox_;
   // The connection's transport (transport/stream.h): plain_ for the plain
   // port, which costs the worker no allocation, or a TLS or web stream.
   transport::PlainStream plain_;
@@ -190,6 +206,15 @@ void Worker::Run() {
                             ListeningSuffix(way_));
   }
   if (!SetUpSignals()) _exit(ExitStatusOf(EndReason::kInternalError));
+  if (std::optional<Address16> peer = PeerAddress16(client_.get());
+      SubjectToLimits(options_.address_policy, peer)) {
+    session_.set_join_limit(
+        {BlockKey(*peer),
+         MaxUsersPerAddress(options_.address_limits, options_.max_users)});
+  }
+  report_log = &log_;
+  report_subject = &subject_;
+  ipc::Registry::SetLockWaitReport(ReportLockWait);
   if (way_ != WayIn::kPlain) {
     const char* what = nullptr;
     other_stream_ = MakeStream(way_, client_.get(), ways_in_, &what);
@@ -223,6 +248,15 @@ void Worker::Run() {
   if (std::string error = SetKeepalive(client_.get(), options_.keepalive);
       !error.empty()) {
     log_.Error(subject_, error);
+  }
+  // Set up: from here on the worker needs only its fds and the shared
+  // mappings (sandbox.h).
+  if (sandbox_ != nullptr) {
+    std::string error;
+    if (!sandbox_->Enter(channel_.fd(), &error)) {
+      log_.Error(subject_, "sandbox: " + error);
+      _exit(ExitStatusOf(EndReason::kInternalError));
+    }
   }
   join_deadline_ =
       Clock::now() + std::chrono::seconds(options_.join_timeout_seconds);

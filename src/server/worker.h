@@ -16,6 +16,7 @@
 namespace chat::server {
 
 struct WaysIn;  // ways_in.h
+class Sandbox;  // sandbox.h
 
 struct WorkerSetup {
   ipc::UniqueFd client;  // the accepted TCP socket, non-blocking
@@ -29,6 +30,8 @@ struct WorkerSetup {
                           // names the connection in the log ("fd N pid P")
   WayIn way = WayIn::kPlain;        // the transport to speak
   const WaysIn* ways_in = nullptr;  // what the transports need
+  // Entered once the worker is set up; null under --no-sandbox.
+  const Sandbox* sandbox = nullptr;
 };
 
 // Serves the connection and exits the process (never returns). Call only in

@@ -44,6 +44,8 @@ struct WorkerEntry {
   bool ever_registered = false;  // registered at some time in its session
   // Its client's address when the per-address limits apply to it.
   std::optional<Address16> limited_address;
+  // Its client's address, for the bans (moderation.h).
+  std::optional<Address16> address;
 };
 
 class WorkerTable {

@@ -7,7 +7,7 @@
 namespace chat::store {
 namespace {
 
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: accounts, offline mailboxes, history, the audit log.
     R"sql(
 CREATE TABLE accounts (
@@ -75,6 +75,19 @@ CREATE TABLE contacts (
   PRIMARY KEY (a_key, b_key)
 ) WITHOUT ROWID;
 CREATE INDEX contacts_by_b ON contacts(b_key);
+)sql",
+    // 3: the operator's bans (chat-admin ban): a name (kind 'name', target
+    // its key) or an address or network (kind 'address', target as
+    // "10.0.0.0/8" or "192.0.2.7"); until NULL is for ever.
+    R"sql(
+CREATE TABLE bans (
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  shown TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  until INTEGER,
+  PRIMARY KEY (kind, target)
+) WITHOUT ROWID;
 )sql",
 };
 

@@ -53,6 +53,7 @@ void Service::Handle(const ipc::FrameView& frame,
       {Op::kSessionEnd, 1, &Service::SessionEnd},
       {Op::kContact, 3, &Service::Contact},
       {Op::kPrivacy, 2, &Service::Privacy},
+      {Op::kPing, 0, &Service::Ping},
   };
   Request request{frame.target, frame.count, request_bytes->first,
                   decoded->fields, answers};
@@ -66,6 +67,8 @@ void Service::Handle(const ipc::FrameView& frame,
   // the asker gets a failure rather than waiting for ever.
   request.Reply(Status::kFailed);
 }
+
+void Service::Ping(const Request& request) { request.Reply(Status::kOk); }
 
 bool Service::ExpireSome() {
   const int64_t now = NowMs();

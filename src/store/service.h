@@ -71,7 +71,12 @@ class Service {
                const std::vector<std::string_view>& f = {}) const;
   };
 
+  // kPing: the answer alone says the store is running.
+  void Ping(const Request& request);
+
   // service_accounts.cc
+  // Answers kBanned if the name in fields[0] is banned (store/bans.h).
+  bool RefuseBanned(const Request& request);
   void CheckName(const Request& request);
   void Register(const Request& request);
   void GetHash(const Request& request);

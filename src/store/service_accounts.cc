@@ -2,6 +2,7 @@
 #include <string>
 
 #include "store/accounts_sql.h"
+#include "store/bans.h"
 #include "store/service.h"
 
 namespace chat::store {
@@ -13,7 +14,14 @@ bool IsLoopback(std::string_view address) {
 
 }  // namespace
 
+bool Service::RefuseBanned(const Request& request) {
+  if (!NameBanned(db_, Key(request.fields[0]), NowMs())) return false;
+  request.Reply(Status::kBanned);
+  return true;
+}
+
 void Service::CheckName(const Request& request) {
+  if (RefuseBanned(request)) return;
   Statement statement =
       db_.Prepare("SELECT name FROM accounts WHERE name_key = ?1");
   statement.Bind(1, Key(request.fields[0]));
@@ -26,6 +34,7 @@ void Service::CheckName(const Request& request) {
 }
 
 void Service::Register(const Request& request) {
+  if (RefuseBanned(request)) return;
   Statement statement = db_.Prepare(
       "INSERT OR IGNORE INTO accounts (name, name_key, hash, created, "
       "last_login) VALUES (?1, ?2, ?3, ?4, ?4)");
@@ -77,6 +86,7 @@ int64_t Service::ThrottledFor(std::string_view name_key,
 }
 
 void Service::GetHash(const Request& request) {
+  if (RefuseBanned(request)) return;
   std::string key = Key(request.fields[0]);
   if (int64_t seconds = ThrottledFor(key, SessionAddress(request.session))) {
     std::string text = std::to_string(seconds);

@@ -10,6 +10,9 @@
 #include <cstdlib>
 #include <vector>
 
+#include "store/control.h"
+#include "store/moderation.h"
+
 namespace chat::store {
 namespace {
 
@@ -46,7 +49,18 @@ void RunStore(StoreSetup setup) {
                  std::to_string(db->schema_version()));
 
   ipc::Channel& channel = setup.channel;
+  // The bans first, so that the broker has them before it takes its first
+  // connection (it reads up to the ready frame before listening).
+  Moderation moderation(*db, setup.registry, channel, setup.run);
+  moderation.SendBans();
   channel.Queue(ipc::FrameKind::kStoreReply, {}, kReadyTarget);
+  // Without it the server runs on; only chat-admin's kick, who and the
+  // immediate effect of a ban are missing.
+  auto control = ControlSocket::Open(setup.control, &error);
+  if (!control) setup.log_error("store: " + error);
+  auto command = [&moderation](std::string_view line) {
+    return moderation.Command(line);
+  };
   std::vector<Answer> answers;
   auto next_expiry = Clock::now();
   bool expiring = false;
@@ -63,10 +77,18 @@ void RunStore(StoreSetup setup) {
                            next_expiry - now)
                            .count()) +
                        1;
-    pollfd fd{channel.fd(),
-              static_cast<short>(POLLIN | (channel.has_queued() ? POLLOUT : 0)),
-              0};
-    int ready = poll(&fd, 1, timeout);
+    if (control) {
+      int control_timeout = control->TimeoutMs(now);
+      if (control_timeout >= 0 && (timeout < 0 || control_timeout < timeout)) {
+        timeout = control_timeout;
+      }
+    }
+    pollfd fds[2] = {
+        {channel.fd(),
+         static_cast<short>(POLLIN | (channel.has_queued() ? POLLOUT : 0)), 0},
+        control ? control->PollEntry() : pollfd{-1, 0, 0}};
+    pollfd& fd = fds[0];
+    int ready = poll(fds, 2, timeout);
     if (ready < 0 && errno != EINTR) {
       setup.log_error("store: poll failed");
       _exit(1);
@@ -98,6 +120,7 @@ void RunStore(StoreSetup setup) {
       db->Exec("ROLLBACK");
       FailAll(&answers);
     }
+    if (control && ready >= 0) control->OnReady(fds[1].revents, command);
     for (Answer& answer : answers) {
       channel.Queue(ipc::FrameKind::kStoreReply, answer.payload, answer.to,
                     answer.seq);
@@ -106,6 +129,7 @@ void RunStore(StoreSetup setup) {
     if (channel.Flush() == ipc::ChannelStatus::kClosed || closed) {
       // The broker is gone (or stopping us): everything handled is
       // committed; the database closes with the process.
+      control.reset();  // removes the socket file: chat-admin sees no server
       _exit(0);
     }
     if (expiring) expiring = service.ExpireSome();

@@ -26,6 +26,7 @@ inline constexpr char kStoreProcessName[] = "chat-store";
 struct StoreSetup {
   ipc::Channel channel;  // to the broker
   std::string path;      // the database file
+  std::string control;   // the control socket (control.h)
   Limits limits;
   ipc::Registry* registry = nullptr;
   int64_t run = 0;  // names this server run in the audit log

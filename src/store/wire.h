@@ -59,6 +59,9 @@ enum class Op : uint8_t {
   kContact = 15,
   // broker: an account's privacy setting (name, "open"/"ask"); no answer
   kPrivacy = 16,
+  // broker: are you there? () -> kOk. The broker's watchdog (StoreLink)
+  // sends it to kReadyTarget and kills a store that does not answer.
+  kPing = 17,
 };
 
 enum class Status : uint8_t {
@@ -68,9 +71,10 @@ enum class Status : uint8_t {
   kThrottled = 4,
   kFull = 5,
   kOnline = 6,
-  kMore = 7,    // one part of a longer answer; more follow
-  kFailed = 8,  // the database failed; nothing was stored
-  kGone = 9,    // the store died with the request in flight (broker)
+  kMore = 7,     // one part of a longer answer; more follow
+  kFailed = 8,   // the database failed; nothing was stored
+  kGone = 9,     // the store died with the request in flight (broker)
+  kBanned = 10,  // kCheckName, kRegister, kGetHash: the operator banned it
 };
 
 // The target of the store's first frame, an empty kStoreReply that says the

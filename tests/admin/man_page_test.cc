@@ -59,7 +59,23 @@ TEST(AdminManPageTest, NamesEveryCommandOptionMemberAndExitStatus) {
                            "chat-server.lock",
                            "EXIT STATUS",
                            "Argon2id",
-                           "without echo"}) {
+                           "without echo",
+                           "ban",
+                           "unban",
+                           "bans",
+                           "kick",
+                           "who",
+                           "--for",
+                           "kind",
+                           "target",
+                           "until",
+                           "since",
+                           "chat-server.control",
+                           "SO_PEERCRED",
+                           "0600",
+                           "ERR Banned",
+                           "BYE Kicked: banned",
+                           "--ephemeral"}) {
     EXPECT_NE(page.find(word), std::string::npos) << word;
   }
   for (const char* status : {" 0 Done", " 1 Failure", " 2 Usage error"}) {

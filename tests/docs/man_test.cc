@@ -155,6 +155,7 @@ constexpr std::string_view kServerOptions[] = {
     "--send-queue",
     "--max-per-address",
     "--connect-rate",
+    "--max-users-per-address",
     "--limit-loopback",
     "--exempt",
     "--keepalive-idle",

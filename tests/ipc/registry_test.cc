@@ -34,6 +34,9 @@ void PrintTo(JoinResult result, std::ostream* out) {
     case JoinResult::kInvalid:
       *out << "kInvalid";
       return;
+    case JoinResult::kAddressFull:
+      *out << "kAddressFull";
+      return;
   }
   *out << "JoinResult(" << static_cast<int>(result) << ")";
 }
@@ -224,6 +227,43 @@ TEST_F(RegistryTest, LeaveReturnsTheNameOnceThenNothing) {
   EXPECT_FALSE(registry().Lookup("alice"));
   EXPECT_EQ(registry().Count(), 0u);
   EXPECT_EQ(registry().Names(), Names{});
+}
+
+TEST_F(RegistryTest, TryLeaveClearsLikeLeaveWhenTheLockIsFree) {
+  ASSERT_EQ(registry().Join("Alice", {4, 2}), JoinResult::kJoined);
+  auto first = registry().TryLeave({4, 2});
+  ASSERT_TRUE(first) << "the lock is free: TryLeave must not say busy";
+  EXPECT_EQ(*first, std::optional<std::string>("Alice"));
+  auto second = registry().TryLeave({4, 2});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, std::nullopt);
+  EXPECT_TRUE(Consistent());
+}
+
+// A name the broker could not clear (its TryLeave found the lock held) is
+// cleared by the next worker that joins on the same connection index.
+TEST_F(RegistryTest, JoinOnAReusedIndexClearsTheDeadHoldersName) {
+  ASSERT_EQ(registry().Join("Alice", {4, 2}), JoinResult::kJoined);
+  EXPECT_EQ(registry().Join("Bob", {4, 3}), JoinResult::kJoined);
+  EXPECT_FALSE(registry().Lookup("Alice"));
+  EXPECT_EQ(registry().Names(), Names{"Bob"});
+  EXPECT_EQ(registry().Leave({4, 2}), std::nullopt) << "a stale id";
+  EXPECT_TRUE(Consistent());
+}
+
+TEST_F(RegistryTest, AGroupHoldsAtMostItsLimitOfNames) {
+  const JoinLimit limit{77, 2};
+  EXPECT_EQ(registry().Join("A", {0, 1}, limit), JoinResult::kJoined);
+  EXPECT_EQ(registry().Join("B", {1, 1}, limit), JoinResult::kJoined);
+  EXPECT_EQ(registry().Join("C", {2, 1}, limit), JoinResult::kAddressFull);
+  EXPECT_EQ(registry().Join("A", {2, 1}, limit), JoinResult::kTaken)
+      << "taken is checked first";
+  EXPECT_EQ(registry().Join("C", {2, 1}, JoinLimit{78, 2}),
+            JoinResult::kJoined);
+  EXPECT_EQ(registry().Join("D", {3, 1}), JoinResult::kJoined);
+  ASSERT_TRUE(registry().Leave({0, 1}));
+  EXPECT_EQ(registry().Join("E", {4, 1}, limit), JoinResult::kJoined);
+  EXPECT_TRUE(Consistent());
 }
 
 TEST_F(RegistryTest, LeaveOfAConnectionHoldingNothingReturnsNothing) {

@@ -131,5 +131,46 @@ TEST(PerAddressTest, ExemptNetworkIsNotLimited) {
   EXPECT_EQ(FirstLine(server->port(), "127.0.0.1"), kFromYourAddress);
 }
 
+// The second lock-out: ten idle registered connections from one
+// address held every --max-users place. Now one address holds at most half
+// of them (by default), and another address still gets in.
+TEST(PerAddressTest, OneAddressCannotFillTheUserTable) {
+  auto server = ServerProcess::Start({"--limit-loopback", "--ephemeral"});
+  ASSERT_TRUE(server);
+  std::vector<std::unique_ptr<Connection>> held;
+  for (int i = 0; i < 5; ++i) {
+    std::unique_ptr<Connection> connection;
+    ASSERT_EQ(FirstLine(server->port(), "127.0.0.1", &connection), kHello);
+    std::string name = "User" + std::to_string(i);
+    connection->SendLine("JOIN " + name);
+    ASSERT_TRUE(NextLineIs(*connection, "OK JOIN " + name));
+    held.push_back(std::move(connection));
+  }
+  std::unique_ptr<Connection> sixth;
+  ASSERT_EQ(FirstLine(server->port(), "127.0.0.1", &sixth), kHello);
+  sixth->SendLine("JOIN User5");
+  EXPECT_TRUE(ClosedAfter(*sixth, {"ERR Too Many Users: from your address"}));
+  EXPECT_TRUE(server->WaitForLog(
+      "JOIN User5 refused: Too Many Users: from your address"));
+  std::unique_ptr<Connection> other;
+  ASSERT_EQ(FirstLine(server->port(), "127.0.0.2", &other), kHello);
+  other->SendLine("JOIN Carol");
+  EXPECT_TRUE(NextLineIs(*other, "OK JOIN Carol"));
+}
+
+TEST(PerAddressTest, MaxUsersPerAddressSetsTheCap) {
+  auto server = ServerProcess::Start(
+      {"--limit-loopback", "--ephemeral", "--max-users-per-address", "1"});
+  ASSERT_TRUE(server);
+  std::unique_ptr<Connection> first;
+  ASSERT_EQ(FirstLine(server->port(), "127.0.0.1", &first), kHello);
+  first->SendLine("JOIN Alice");
+  ASSERT_TRUE(NextLineIs(*first, "OK JOIN Alice"));
+  std::unique_ptr<Connection> second;
+  ASSERT_EQ(FirstLine(server->port(), "127.0.0.1", &second), kHello);
+  second->SendLine("JOIN Bob");
+  EXPECT_TRUE(ClosedAfter(*second, {"ERR Too Many Users: from your address"}));
+}
+
 }  // namespace
 }  // namespace chat::test

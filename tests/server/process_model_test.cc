@@ -22,6 +22,7 @@
 #include "support/line_expect.h"
 #include "support/server_process.h"
 #include "support/subprocess.h"
+#include "support/tracer.h"
 
 namespace chat::test {
 namespace {
@@ -46,27 +47,6 @@ std::unique_ptr<Connection> JoinAndFindWorker(ServerProcess& server,
   auto connection = ConnectAndJoin(server.port(), name);
   *worker = NewChild(before, WorkersOf(server.pid()));
   return connection;
-}
-
-// The state letter of /proc/<pid>/stat ('T' for stopped), or '?'.
-char ProcessState(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)),
-                   std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size()
-             ? '?'
-             : text[paren + 2];
-}
-
-// Waits (bounded) until `pid` shows as stopped.
-bool WaitForStopped(pid_t pid) {
-  auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ProcessState(pid) == 'T') return true;
-    std::this_thread::yield();
-  }
-  return false;
 }
 
 std::vector<std::string> ShmObjectsOf(pid_t server) {
@@ -187,26 +167,25 @@ TEST(ProcessModelTest, KilledWorkerIsAnnouncedAsLeftAndOthersCarryOn) {
 // with a raw clone, not fork) is stopped while it holds the lock in the
 // middle of a JOIN and then SIGKILLed. The next locker must recover the lock
 // and repair the table, and the server must go on as if nothing happened.
+// The test traces the worker (support/tracer.h) and stops it at the
+// registry's "join:indexed" trace point, where the lock is held.
 TEST(ProcessModelTest, WorkerKilledHoldingTheRegistryLockWedgesNothing) {
-  char marker_dir[] = "/tmp/chat-lock-test.XXXXXX";
-  ASSERT_NE(mkdtemp(marker_dir), nullptr);
-  const std::string marker = std::string(marker_dir) + "/stopped";
-  auto server =
-      ServerProcess::Start({}, {"CHAT_SERVER_TEST_STOP_IN_JOIN=" + marker});
+  auto server = ServerProcess::Start();
   ASSERT_NE(server, nullptr);
 
-  // The first JOIN stops inside the registry update, holding the lock.
   auto before = WorkersOf(server->pid());
   auto victim = Connection::Open(server->port());
   ASSERT_NE(victim, nullptr);
   ASSERT_TRUE(victim->ReadLine().has_value());  // HELLO
   pid_t victim_worker = NewChild(before, WorkersOf(server->pid()));
   ASSERT_GT(victim_worker, 0);
-  victim->SendLine("JOIN Victim");
-  ASSERT_TRUE(WaitForStopped(victim_worker))
-      << "the worker did not stop inside the registry update";
-  ASSERT_EQ(access(marker.c_str(), F_OK), 0);
-  ASSERT_EQ(kill(victim_worker, SIGKILL), 0);
+  std::string error;
+  auto tracer = Tracer::Attach(victim_worker, &error);
+  if (!tracer) GTEST_SKIP() << "cannot trace the worker: " << error;
+  ASSERT_TRUE(tracer->RunToTracePoint("join:indexed", kEventTimeout, [&] {
+    victim->SendLine("JOIN Victim");
+  })) << "the worker did not stop inside the registry update";
+  ASSERT_TRUE(tracer->Kill(kEventTimeout));
   EXPECT_TRUE(ClosedAfter(*victim, {}));
   // The name was in the registry when the worker died; the broker clears it
   // when it reaps the worker, which takes the dead worker's lock.
@@ -223,8 +202,6 @@ TEST(ProcessModelTest, WorkerKilledHoldingTheRegistryLockWedgesNothing) {
   EXPECT_TRUE(NextLineIs(*bob, "MESG Alice hello"));
   auto victim_again = ConnectAndJoin(server->port(), "Victim");
   EXPECT_NE(victim_again, nullptr) << "the dead worker's name stayed taken";
-  unlink(marker.c_str());
-  rmdir(marker_dir);
 }
 
 TEST(ProcessModelTest, HungWorkerDoesNotStopOthersChatting) {

@@ -4,15 +4,11 @@
 // others see the one LEFT <username>, and LIST <room> is right.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <fstream>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "server/server_children.h"
@@ -20,20 +16,10 @@
 #include "support/line_expect.h"
 #include "support/server_process.h"
 #include "support/subprocess.h"
+#include "support/tracer.h"
 
 namespace chat::test {
 namespace {
-
-// The state letter of /proc/<pid>/stat ('T' for stopped), or '?'.
-char ProcessState(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)),
-                   std::istreambuf_iterator<char>());
-  size_t paren = text.rfind(')');
-  return paren == std::string::npos || paren + 2 >= text.size()
-             ? '?'
-             : text[paren + 2];
-}
 
 // The one worker in `after` that is not in `before`, or -1.
 pid_t NewWorker(std::vector<pid_t> before, const std::vector<pid_t>& after) {
@@ -47,39 +33,23 @@ pid_t NewWorker(std::vector<pid_t> before, const std::vector<pid_t>& after) {
   return added.size() == 1 ? added[0] : -1;
 }
 
-bool WaitForStopped(pid_t pid) {
-  auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ProcessState(pid) == 'T') return true;
-    std::this_thread::yield();
-  }
-  return false;
-}
-
 class RoomJoinCrashTest : public testing::TestWithParam<const char*> {};
 
 TEST_P(RoomJoinCrashTest, KilledMemberLeavesTheRoomConsistent) {
   const std::string stage = GetParam();
-  char marker_dir[] = "/tmp/chat-room-crash.XXXXXX";
-  ASSERT_NE(mkdtemp(marker_dir), nullptr);
-  const std::string marker = std::string(marker_dir) + "/stopped";
-  auto server = ServerProcess::Start(
-      {}, {"CHAT_SERVER_TEST_STOP_IN_ROOM_JOIN=" + stage + ":" + marker});
+  auto server = ServerProcess::Start();
   ASSERT_NE(server, nullptr);
 
-  // Alice and Bob are in #r already. Only the first room JOIN stops, and
-  // theirs come first: the marker is made by hand to let them pass.
+  // Alice and Bob are in #r already; only the victim's worker is traced.
   auto alice = ConnectAndJoin(server->port(), "Alice");
   auto bob = ConnectAndJoin(server->port(), "Bob");
   ASSERT_TRUE(alice && bob);
   ASSERT_TRUE(NextLineIs(*alice, "JOINED Bob"));
-  { std::ofstream touch(marker); }
   alice->SendLine("JOIN #r");
   ASSERT_TRUE(NextLineIs(*alice, "OK JOIN #r"));
   bob->SendLine("JOIN #r");
   ASSERT_TRUE(NextLineIs(*bob, "OK JOIN #r"));
   ASSERT_TRUE(NextLineIs(*alice, "JOINED #r Bob"));
-  ASSERT_EQ(unlink(marker.c_str()), 0);
 
   auto before = WorkersOf(server->pid());
   auto victim = ConnectAndJoin(server->port(), "Victim");
@@ -88,9 +58,13 @@ TEST_P(RoomJoinCrashTest, KilledMemberLeavesTheRoomConsistent) {
   ASSERT_GT(worker, 0);
   ASSERT_TRUE(NextLineIs(*alice, "JOINED Victim"));
   ASSERT_TRUE(NextLineIs(*bob, "JOINED Victim"));
-  victim->SendLine("JOIN #r");
-  ASSERT_TRUE(WaitForStopped(worker)) << "the worker did not stop at " << stage;
-  ASSERT_EQ(kill(worker, SIGKILL), 0);
+  std::string error;
+  auto tracer = Tracer::Attach(worker, &error);
+  if (!tracer) GTEST_SKIP() << "cannot trace the worker: " << error;
+  ASSERT_TRUE(tracer->RunToTracePoint(stage, kEventTimeout,
+                                      [&] { victim->SendLine("JOIN #r"); }))
+      << "the worker did not stop at " << stage;
+  ASSERT_TRUE(tracer->Kill(kEventTimeout));
   EXPECT_TRUE(ClosedAfter(*victim, {}));
   EXPECT_TRUE(server->WaitForLog("LEFT Victim (crashed with signal 9)"));
 
@@ -114,8 +88,6 @@ TEST_P(RoomJoinCrashTest, KilledMemberLeavesTheRoomConsistent) {
   ASSERT_NE(again, nullptr);
   again->SendLine("JOIN #r");
   EXPECT_TRUE(NextLineIs(*again, "OK JOIN #r"));
-  unlink(marker.c_str());
-  rmdir(marker_dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stages, RoomJoinCrashTest,

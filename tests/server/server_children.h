@@ -7,10 +7,14 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "support/line_reader.h"
 #include "support/subprocess.h"
 
 namespace chat::test {
@@ -43,6 +47,27 @@ inline std::vector<pid_t> WorkersOf(pid_t server) {
   if (!children.empty()) children.erase(children.begin());
   std::erase_if(children, IsStoreProcess);
   return children;
+}
+
+// The state letter of /proc/<pid>/stat ('T' for stopped), or '?'.
+inline char ProcessState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)),
+                   std::istreambuf_iterator<char>());
+  size_t paren = text.rfind(')');
+  return paren == std::string::npos || paren + 2 >= text.size()
+             ? '?'
+             : text[paren + 2];
+}
+
+// Waits (bounded) until `pid` shows as stopped.
+inline bool WaitForStopped(pid_t pid) {
+  auto deadline = std::chrono::steady_clock::now() + kEventTimeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ProcessState(pid) == 'T') return true;
+    std::this_thread::yield();
+  }
+  return false;
 }
 
 }  // namespace chat::test
