@@ -93,6 +93,18 @@ constexpr const char* kAllowed[] = {
     "exit_group",
 };
 
+#if defined(__SANITIZE_ADDRESS__)
+// Sanitized builds only (make asan): the AddressSanitizer and UBSan
+// runtimes check whether memory is readable by writing it to a pipe (UBSan's
+// vptr check), read their executable's name, and query their limits and
+// mappings. Allowed there so that the sanitized suite tests the same filter
+// as the release build otherwise; the release build never has them.
+constexpr const char* kSanitizerAllowed[] = {
+    "pipe",    "pipe2", "readlink", "readlinkat", "getrlimit", "prlimit64",
+    "mincore", "prctl", "dup",      "dup2",       "dup3",
+};
+#endif
+
 // Calls that open or create files: refused as a permission would be.
 constexpr const char* kOpening[] = {
     "open",
@@ -257,7 +269,11 @@ std::optional<Sandbox> Sandbox::Prepare(std::string* error) {
   // fd only), read back and kept; it is a few kilobytes at most, well
   // within a pipe's buffer.
   int pipe_fds[2] = {-1, -1};
-  if (AddRules(filter, SCMP_ACT_ALLOW, kAllowed, error) &&
+  bool sanitizer_rules = true;
+#if defined(__SANITIZE_ADDRESS__)
+  sanitizer_rules = AddRules(filter, SCMP_ACT_ALLOW, kSanitizerAllowed, error);
+#endif
+  if (sanitizer_rules && AddRules(filter, SCMP_ACT_ALLOW, kAllowed, error) &&
       AddNoExecRules(filter, error) &&
       AddRules(filter, SCMP_ACT_ERRNO(EACCES), kOpening, error) &&
       AddRules(filter, SCMP_ACT_TRAP, kDangerous, error)) {
