@@ -1,27 +1,26 @@
-// Stopped processes: a worker stopped (SIGSTOP) while it holds the user
+// Stopped processes: a worker stopped (traced) while it holds the user
 // table's lock does not stop the broker, which never waits for that lock:
 // another worker's death is still reaped and announced and new connections
 // are still greeted; a worker that needs the lock meanwhile waits and
 // reports it, and carries on once the holder runs again. A stopped spawner
-// or store is killed and replaced. Real processes, stopped and continued by
-// pid.
+// or store is killed and replaced. Real processes, stopped by pid (SIGSTOP)
+// or by a tracer at the registry's trace point.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <optional>
 #include <regex>
 #include <string>
-#include <thread>
 
 #include "server/server_children.h"
 #include "support/connection.h"
 #include "support/line_expect.h"
 #include "support/server_process.h"
+#include "support/tracer.h"
 
 namespace chat::test {
 namespace {
@@ -37,10 +36,12 @@ pid_t PidInLogLine(const std::optional<std::string>& line) {
 }
 
 // The user table's lock word as process `pid` sees it: read from its
-// mapping of the segment (/dev/shm/chat-server.*) through /proc/PID/mem.
-// The registry's header puts its mutex at offset 128 (after 68 bytes of
-// fixed fields, aligned to 64), and glibc's lock word comes first in it.
+// mapping of the registry's segment through /proc/PID/mem. The server maps
+// several segments (/dev/shm/chat-server.*); the registry's starts with its
+// magic "chatreg1". Its header puts the mutex at offset 128 (after 68 bytes
+// of fixed fields, aligned to 64), and glibc's lock word comes first in it.
 std::optional<unsigned> LockWordOf(pid_t pid) {
+  constexpr uint64_t kRegistryMagic = 0x31676572'74616863;
   std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
   std::string line;
   while (std::getline(maps, line)) {
@@ -48,6 +49,10 @@ std::optional<unsigned> LockWordOf(pid_t pid) {
     uint64_t start = std::stoull(line.substr(0, line.find('-')), nullptr, 16);
     std::ifstream mem("/proc/" + std::to_string(pid) + "/mem",
                       std::ios::binary);
+    uint64_t magic = 0;
+    mem.seekg(static_cast<std::streamoff>(start));
+    if (!mem.read(reinterpret_cast<char*>(&magic), sizeof magic)) continue;
+    if (magic != kRegistryMagic) continue;
     mem.seekg(static_cast<std::streamoff>(start + 128));
     unsigned word = 0;
     if (!mem.read(reinterpret_cast<char*>(&word), sizeof word)) break;
@@ -57,48 +62,33 @@ std::optional<unsigned> LockWordOf(pid_t pid) {
 }
 
 TEST(StoppedProcessTest, WorkerStoppedHoldingTheLockStallsNobody) {
-  // Many slots: each LIST walks them all under the lock, so a worker busy
-  // answering LIST holds it most of the time.
-  auto server = ServerProcess::Start({"--ephemeral", "--max-users", "100000"});
+  auto server = ServerProcess::Start({"--ephemeral"});
   ASSERT_TRUE(server);
   auto bob = ConnectAndJoin(server->port(), "Bob");
   ASSERT_TRUE(bob);
   pid_t bob_pid = PidInLogLine(server->WaitForLog("JOIN Bob accepted"));
   auto carol = ConnectAndJoin(server->port(), "Carol");
   ASSERT_TRUE(carol);
-  auto busy = ConnectAndJoin(server->port(), "Busy");
+  ASSERT_TRUE(server->WaitForLog("JOIN Carol accepted"));
+  auto busy = Connection::Open(server->port());
   ASSERT_TRUE(busy);
-  pid_t busy_pid = PidInLogLine(server->WaitForLog("JOIN Busy accepted"));
+  ASSERT_TRUE(busy->ReadLine().has_value());  // HELLO
+  pid_t busy_pid = PidInLogLine(server->WaitForLog("accepted from"));
   ASSERT_GT(bob_pid, 0);
   ASSERT_GT(busy_pid, 0);
 
-  std::atomic<bool> done{false};
-  std::thread writer([&] {
-    std::string batch;
-    for (int i = 0; i < 100; ++i) batch += "LIST\n";
-    while (!done && busy->Send(batch)) {
-    }
-  });
-  std::thread reader([&] {
-    char buffer[65536];
-    while (!done && recv(busy->fd(), buffer, sizeof buffer, 0) > 0) {
-    }
-  });
-  // Stop it until it is caught holding the lock (bounded).
-  bool caught = false;
-  for (int attempt = 0; attempt < 3000 && !caught; ++attempt) {
-    ASSERT_EQ(kill(busy_pid, SIGSTOP), 0);
-    ASSERT_TRUE(WaitForStopped(busy_pid));
-    std::optional<unsigned> word = LockWordOf(busy_pid);
-    ASSERT_TRUE(word);
-    caught = static_cast<pid_t>(*word & 0x3fffffff) == busy_pid;
-    if (!caught) kill(busy_pid, SIGCONT);
-  }
-  ASSERT_TRUE(caught) << "the busy worker was never caught holding the lock";
-  done = true;
-  shutdown(busy->fd(), SHUT_RDWR);
-  writer.join();
-  reader.join();
+  // The busy worker is stopped (traced) inside its JOIN's registry update,
+  // where it holds the lock: the registry's "join:indexed" trace point.
+  std::string error;
+  auto tracer = Tracer::Attach(busy_pid, &error);
+  if (!tracer) GTEST_SKIP() << "cannot trace the worker: " << error;
+  ASSERT_TRUE(tracer->RunToTracePoint("join:indexed", kEventTimeout, [&] {
+    busy->SendLine("JOIN Busy");
+  })) << "the worker did not stop inside the registry update";
+  std::optional<unsigned> word = LockWordOf(busy_pid);
+  ASSERT_TRUE(word);
+  ASSERT_EQ(static_cast<pid_t>(*word & 0x3fffffff), busy_pid)
+      << "the stopped worker does not hold the lock";
 
   // Bob's worker dies holding its name: the broker reaps it without the
   // lock, announces LEFT and reports the deferred clear.
@@ -116,7 +106,8 @@ TEST(StoppedProcessTest, WorkerStoppedHoldingTheLockStallsNobody) {
   late->SendLine("JOIN Dave");
   EXPECT_TRUE(server->WaitForLog("s for the user table's lock, held by pid " +
                                  std::to_string(busy_pid)));
-  ASSERT_EQ(kill(busy_pid, SIGCONT), 0);
+  ASSERT_TRUE(tracer->Release());  // the busy worker runs on and unlocks
+  EXPECT_TRUE(busy->SkipUntil("OK JOIN Busy"));
   EXPECT_TRUE(late->SkipUntil("OK JOIN Dave"));
   // Bob's name is free again: cleared by the broker's retry, or by the
   // next JOIN on the connection index Bob's worker had (here Dave's, as

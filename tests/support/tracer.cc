@@ -207,6 +207,12 @@ bool Tracer::RunToTracePoint(const std::string& stage,
 #endif
 }
 
+bool Tracer::Release() {
+  if (!attached_) return false;
+  attached_ = false;
+  return ptrace(PTRACE_DETACH, pid_, nullptr, nullptr) == 0;
+}
+
 bool Tracer::Kill(std::chrono::milliseconds timeout) {
   if (kill(pid_, SIGKILL) != 0) return false;
   int status = 0;

@@ -37,6 +37,10 @@ class Tracer {
                        std::chrono::milliseconds timeout,
                        const std::function<void()>& meanwhile);
 
+  // Lets a process left stopped by RunToTracePoint run on untraced, from
+  // where it stopped. False if it was not attached.
+  bool Release();
+
   // SIGKILL, then waits for the death so the broker can reap it.
   bool Kill(std::chrono::milliseconds timeout);
 
