@@ -486,11 +486,14 @@ JoinResult Registry::Join(std::string_view name, WorkerId worker,
   if (table->FindPosition(name) != kNoSlot) return JoinResult::kTaken;
   uint32_t index = table->free_head;
   if (index == kNoSlot) return JoinResult::kFull;
-  if (limit.group != 0) {
+  if (limit.group != 0 && table->count >= limit.max) {
+    // Walks the users on line, not every slot (--max-users may be far
+    // larger), and stops at the cap.
     uint32_t same = 0;
     Slot* all = table->slots();
-    for (uint32_t i = 0; i < table->max_users; ++i) {
-      same += LoadState(all[i]) == kSlotUsed && all[i].group == limit.group;
+    for (uint32_t i = table->used_head; i != kNoSlot && same < limit.max;
+         i = all[i].used_next) {
+      same += all[i].group == limit.group;
     }
     if (same >= limit.max) return JoinResult::kAddressFull;
   }
