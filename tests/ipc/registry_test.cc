@@ -263,6 +263,10 @@ TEST_F(RegistryTest, AGroupHoldsAtMostItsLimitOfNames) {
   EXPECT_EQ(registry().Join("D", {3, 1}), JoinResult::kJoined);
   ASSERT_TRUE(registry().Leave({0, 1}));
   EXPECT_EQ(registry().Join("E", {4, 1}, limit), JoinResult::kJoined);
+  // On line in join order: B, C, D, E. The group's two names lie apart,
+  // with others between them and one at the tail: the count must walk past
+  // the others to the end.
+  EXPECT_EQ(registry().Join("F", {5, 1}, limit), JoinResult::kAddressFull);
   EXPECT_TRUE(Consistent());
 }
 
