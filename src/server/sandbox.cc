@@ -264,6 +264,19 @@ std::optional<Sandbox> Sandbox::Prepare(std::string* error) {
     *error = "seccomp_init failed";
     return std::nullopt;
   }
+  // A binary tree of the allowed calls rather than a chain of comparisons
+  // (libseccomp 2.5 and later). Every worker loads the program, and the
+  // kernel's cost of loading it grows with the path to each call: it runs
+  // the program once for each system call number to fill its action cache.
+  // Measured over fork, load and exit in a loop on this project's machine:
+  // more than half of the load's cost gone.
+  if (int result = seccomp_attr_set(filter, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+      result != 0) {
+    *error =
+        std::string("seccomp_attr_set optimize: ") + std::strerror(-result);
+    seccomp_release(filter);
+    return std::nullopt;
+  }
   std::optional<Sandbox> sandbox;
   // The program is exported through a pipe (libseccomp 2.5 writes it to an
   // fd only), read back and kept; it is a few kilobytes at most, well
