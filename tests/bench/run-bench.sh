@@ -13,7 +13,9 @@
 # (split: servers on CPU 0, chat-bench on CPU 1; shared: the scheduler
 # decides), BENCH_QUICK=1 (small sizes, to try the script), BENCH_PROFILE=0
 # (skip the strace/perf pass), BENCH_CASES=REGEX (only the runs whose names
-# match), BENCH_KEEP=1 (keep the temporary directory with every output).
+# match), BENCH_KEEP=1 (keep the temporary directory with every output),
+# BENCH_V1=REVISION (the version 1 server measured beside ours, default
+# db9ee80; BENCH_V1=none skips it).
 # Every run is bounded in time; traffic goes to 127.0.0.1 only.
 set -u -o pipefail
 
@@ -27,6 +29,12 @@ QUICK=${BENCH_QUICK:-0}
 PROFILE=${BENCH_PROFILE:-1}
 ONLY=${BENCH_CASES:-.}
 KEEP=${BENCH_KEEP:-0}
+# Version 1's last revision: the figures every later version must not
+# regress. It is built from this repository's history into the temporary
+# directory and gets the same runs as ours, each right after ours, so that
+# a regression shows as a ratio measured in one run rather than against
+# figures taken on another day under another load.
+V1_REV=${BENCH_V1:-db9ee80}
 RUN_LIMIT=300      # seconds any one chat-bench run may take, whatever happens
 CONCURRENCY=8      # connections set up at once: ngircd listens with a
                    # backlog of 10, and more would measure SYN retries
@@ -233,18 +241,55 @@ start_ours() {
   "${PIN_SERVER[@]}" "$SERVER" 0 --bind 127.0.0.1 --max-users 12000 \
     --max-connections 12000 --join-timeout 600 -q "${extra[@]}" \
     --data-dir "$tmp/data.$starts" >"$out" 2>"$err" &
+  read_port "$SERVER" "$out" "$err" "$way"
+}
+
+# Version 1, with the options of ours that it has (it has no store).
+start_v1() {
+  starts=$((starts + 1))
+  local out="$tmp/server.$starts.out" err="$tmp/server.$starts.err"
+  "${PIN_SERVER[@]}" "$V1_SERVER" 0 --bind 127.0.0.1 --max-users 12000 \
+    --max-connections 12000 --join-timeout 600 -q >"$out" 2>"$err" &
+  read_port "$V1_SERVER" "$out" "$err" plain
+}
+
+# The server just started in the background ($1, writing to $2 and $3):
+# its pid, then its port for way in $4, from its "listening on" lines.
+read_port() {
+  local program=$1 out=$2 err=$3 way=$4
   server_pid=$!
   started_pids+=("$server_pid")
   wait_for_line "$out" "listening on" 10 ||
-    die "$SERVER did not print 'listening on' (see its stderr: $(head -c 300 "$err"))"
+    die "$program did not print 'listening on' (see its stderr: $(head -c 300 "$err"))"
   if [ "$way" = plain ] || [ "$way" = limited ]; then
     server_port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$out" | head -n 1)
   else
     wait_for_line "$out" "($way)\$" 10
     server_port=$(sed -n "s/^listening on .*:\([0-9]*\) ($way)\$/\1/p" "$out" | head -n 1)
   fi
-  [ -n "$server_port" ] || die "no port in $SERVER's 'listening on' line ($way)"
+  [ -n "$server_port" ] || die "no port in $program's 'listening on' line ($way)"
 }
+
+have_v1=0
+V1_SERVER="$tmp/v1/server"
+v1_note=""
+if [ "$V1_REV" != none ]; then
+  if ! git rev-parse -q --verify "$V1_REV^{commit}" >/dev/null 2>&1; then
+    v1_note="no revision $V1_REV in this repository"
+  else
+    echo "run-bench: building version 1 ($V1_REV) to measure beside ours" >&2
+    mkdir -p "$tmp/v1"
+    # Its own Makefile and defaults, not this make's flags.
+    if git archive "$V1_REV" | tar -x -C "$tmp/v1" &&
+      env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$tmp/v1" -j"$cpus" \
+        server >"$tmp/v1.build.log" 2>&1 && [ -x "$V1_SERVER" ]; then
+      have_v1=1
+    else
+      v1_note="version 1 did not build: $(tail -n 2 "$tmp/v1.build.log" | tr '\n' ' ')"
+    fi
+  fi
+  [ -n "$v1_note" ] && echo "run-bench: $v1_note; the comparison with version 1 is skipped" >&2
+fi
 
 have_ngircd=0
 if [ -x "$NGIRCD" ] && [ -f "$CONF_TEMPLATE" ]; then have_ngircd=1; fi
@@ -280,35 +325,41 @@ stop_server() {
   started_pids=("${kept[@]}")
 }
 
-# Runs every case, each against a fresh server: $1 label (ours or ngircd),
-# $2.. extra chat-bench arguments.
+# Runs every case, each against a fresh server: $1 the labels (ours, v1 or
+# ngircd; several take each case in turn), $2.. extra chat-bench arguments.
 run_cases() {
-  local label=$1 entry name args result status why way
+  local labels=$1 label entry name args result status why way
   shift
   for entry in "${CASES[@]}"; do
-    name=${entry%%|*}
-    args=${entry#*|}
-    result="$tmp/$label.$name.json"
-    way=plain
-    case " $args " in
-    *" --tls "*) way=tls ;;
-    *" --ws "*) way=web ;;
-    esac
-    case $name in *limited) way=limited ;; esac
-    if [ "$label" = ours ]; then start_ours "$way"; else start_ngircd; fi
-    echo "run-bench: $label $name: chat-bench $args $*" >&2
-    # shellcheck disable=SC2086 # $args is a list of words on purpose
-    timeout -k 5 "$RUN_LIMIT" "${PIN_BENCH[@]}" "$BENCH" $args "$@" \
-      "${COMMON[@]}" --label "$label" -p "$server_port" \
-      --server-pid "$server_pid" >"$result" 2>>"$tmp/bench.log"
-    status=$?
-    if ! grep -q '^{' "$result"; then
-      why="chat-bench exited with status $status and no result"
-      [ "$status" = 124 ] && why="chat-bench was stopped after ${RUN_LIMIT} s"
-      echo "{\"ok\":false,\"first_problem\":\"$why\"}" >"$result"
-    fi
-    echo "run-bench:   $(summary_of "$result")" >&2
-    stop_server
+    for label in $labels; do
+      name=${entry%%|*}
+      args=${entry#*|}
+      result="$tmp/$label.$name.json"
+      way=plain
+      case " $args " in
+      *" --tls "*) way=tls ;;
+      *" --ws "*) way=web ;;
+      esac
+      case $name in *limited) way=limited ;; esac
+      case $label in
+      ours) start_ours "$way" ;;
+      v1) start_v1 ;;
+      *) start_ngircd ;;
+      esac
+      echo "run-bench: $label $name: chat-bench $args $*" >&2
+      # shellcheck disable=SC2086 # $args is a list of words on purpose
+      timeout -k 5 "$RUN_LIMIT" "${PIN_BENCH[@]}" "$BENCH" $args "$@" \
+        "${COMMON[@]}" --label "$label" -p "$server_port" \
+        --server-pid "$server_pid" >"$result" 2>>"$tmp/bench.log"
+      status=$?
+      if ! grep -q '^{' "$result"; then
+        why="chat-bench exited with status $status and no result"
+        [ "$status" = 124 ] && why="chat-bench was stopped after ${RUN_LIMIT} s"
+        echo "{\"ok\":false,\"first_problem\":\"$why\"}" >"$result"
+      fi
+      echo "run-bench:   $(summary_of "$result")" >&2
+      stop_server
+    done
   done
 }
 
@@ -316,7 +367,7 @@ echo "run-bench: placement $PLACEMENT, fd limit $fd_limit, concurrency $CONCURRE
 load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
 started_at=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 
-run_cases ours
+if [ "$have_v1" = 1 ]; then run_cases "ours v1"; else run_cases ours; fi
 # The runs ngircd cannot take part in, against ours alone.
 if [ "${#OURS_ONLY[@]}" -gt 0 ]; then
   saved_cases=("${CASES[@]}")
@@ -502,12 +553,13 @@ ratio() { # $1/$2 to two decimals; "-" if either is missing or $2 is 0
   awk -v a="${1:-}" -v b="${2:-}" 'BEGIN {
     if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
 }
-# Which is better for direction $3 (low or high): ours ($1) or ngircd ($2).
+# Which is better for direction $3 (low or high): ours ($1) or the other
+# ($2, named $4, default ngircd).
 better() {
-  awk -v a="${1:-}" -v b="${2:-}" -v d="$3" 'BEGIN {
+  awk -v a="${1:-}" -v b="${2:-}" -v d="$3" -v other="${4:-ngircd}" 'BEGIN {
     if (a == "" || b == "") { print "-"; exit }
     if (a + 0 == b + 0) print "even";
-    else if ((d == "low") == (a + 0 < b + 0)) print "ours"; else print "ngircd" }'
+    else if ((d == "low") == (a + 0 < b + 0)) print "ours"; else print other }'
 }
 calc() { awk "BEGIN { printf \"%.6g\", $1 }" 2>/dev/null; }
 le() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { exit !(a != "" && b != "" && a + 0 <= b + 0) }'; }
@@ -520,6 +572,7 @@ if [ -f "$tmp/ngircd.hold5000join.json" ]; then
   REPORT_CASES+=("$HOLD_ANNOUNCED --hold-join (ngircd only)")
 fi
 N() { jget "$tmp/ngircd.$1.json" "$2"; }
+V() { jget "$tmp/v1.$1.json" "$2"; }
 
 ROWS=(
   "rtt p50, 0 idle users (µs)|rtt0|p50_us|low"
@@ -665,6 +718,41 @@ mark_vs() {
   echo "(plus \`--irc\` for ngircd), where <run> is:"
   echo
   for entry in "${REPORT_CASES[@]}"; do echo "- ${entry%%|*}: \`${entry#*|}\`"; done
+  echo
+  echo "## Ours against version 1"
+  echo
+  if [ "$have_v1" = 1 ]; then
+    echo "Version 1 (revision $V1_REV, the last before version 2 of the protocol;"
+    echo "built here from this repository's history with its own Makefile's"
+    echo "defaults) got the same runs as ours, each right after ours, with the"
+    echo "same options (less ours' version 2 ones, which it does not have);"
+    echo "ours keeps its store (--data-dir) and its sandbox, as an operator"
+    echo "would run it. Its"
+    echo "figures are the ones no later version may regress; the ratio shows"
+    echo "by how much each moved, measured in this one run."
+    echo
+    echo "| figure | ours | version 1 | ours/v1 | better |"
+    echo "|---|---:|---:|---:|---|"
+    for row in "${ROWS[@]}"; do
+      IFS='|' read -r title name key direction <<<"$row"
+      case $name in */*) continue ;; esac
+      [ -f "$tmp/v1.$name.json" ] || continue
+      o=$(O "$name" "$key")
+      v=$(V "$name" "$key")
+      echo "| $title | $(fmt "$o") | $(fmt "$v") | $(ratio "$o" "$v") | $(better "$o" "$v" "$direction" "version 1") |"
+    done
+    echo
+    v1_problems=""
+    for entry in "${CASES[@]}"; do
+      name=${entry%%|*}
+      [ "$(V "$name" ok)" = true ] ||
+        v1_problems="$v1_problems $name ($(V "$name" first_problem))"
+    done
+    echo "Version 1's runs with something lost, a protocol error or no result:"
+    echo "${v1_problems:- none}."
+  else
+    echo "Not measured: ${v1_note:-BENCH_V1=none}."
+  fi
   echo
   echo "## Targets"
   echo
