@@ -32,7 +32,8 @@ void AddTransportOptions(CLI::App& app, Options* options) {
   app.add_option("--web-origin", options->web_origins,
                  "Also allow WebSocket connections from pages of ORIGIN, "
                  "e.g. https://chat.example.org (repeatable)")
-      ->type_name("ORIGIN");
+      ->type_name("ORIGIN")
+      ->allow_extra_args(false);  // one ORIGIN per --web-origin, then PORT
   if (app.get_option_no_throw("--data-dir") == nullptr) {
     app.add_option("--data-dir", options->data_dir,
                    "Directory for the server's files")

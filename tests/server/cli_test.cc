@@ -208,6 +208,19 @@ TEST(ParseCommandLineTest, EveryOptionIsTaken) {
             server::LogLevel::kError);
 }
 
+// A repeatable option takes one value each time: the PORT after it stays
+// the port rather than becoming one more origin.
+TEST(ParseCommandLineTest, PortAfterWebOriginIsThePort) {
+  auto parsed =
+      Parse({"--web-port", "0", "--web-origin", "https://chat.example.org",
+             "--web-origin", "http://10.0.0.5:8080", "8001"});
+  ASSERT_TRUE(parsed.options) << parsed.err;
+  EXPECT_EQ(parsed.options->port, 8001);
+  EXPECT_EQ(parsed.options->web_origins,
+            (std::vector<std::string>{"https://chat.example.org",
+                                      "http://10.0.0.5:8080"}));
+}
+
 TEST(ParseCommandLineTest, OutOfRangeValuesAreRefused) {
   for (auto args : std::vector<std::vector<const char*>>{
            {"65536"},
