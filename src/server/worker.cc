@@ -9,7 +9,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,60 +26,16 @@
 #include "server/sandbox.h"
 #include "server/session.h"
 #include "server/ways_in.h"
+#include "server/worker_process.h"
 #include "transport/plain_stream.h"
 #include "transport/stream.h"
 
 namespace chat::server {
-namespace {
+namespace worker_internal {
 
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-
-constexpr size_t kReadChunk = 64 * 1024;
-constexpr size_t kPageSize = 4096;
-// Client input is not read while this much is queued for the broker (the
-// broker is busy) or for the client (it does not read its answers): a client
-// cannot make the server buffer without bound by pipelining requests.
-constexpr size_t kChannelHighWater = 256 * 1024;
-constexpr size_t kOutputHighWaterMax = 256 * 1024;
-// Frames taken from the broker per turn, so a flood of pushes cannot starve
-// the client's own requests.
-constexpr int kFramesPerTurn = 256;
-// How long a finishing worker keeps trying to hand over its last frames and
-// its last lines (BYE, OK QUIT) before it exits anyway.
-constexpr milliseconds kFinishTimeout{2000};
-// The kernel's send buffer for the client is sized from --send-queue rather
-// than left to autotuning (up to 4 MiB), so that what a connection can hold
-// undelivered, in the kernel and here together, stays about twice the
-// option. Linux doubles the value set, hence the half.
-constexpr size_t kMinSocketSendBuffer = 16 * 1024;
-constexpr size_t kMaxSocketSendBuffer = 4 * 1024 * 1024;
-// Unread client input discarded before close, so the close is a FIN rather
-// than a reset that could destroy the last lines in flight to the client.
-constexpr size_t kMaxDrainOnClose = 1 << 20;
-
-// Where client input is read to and frames from the broker are received:
-// one buffer for both, as each is done with before the other is used (input
-// is copied into the line assembler, a frame written out or copied into the
-// output). Static rather than on the stack or the heap: only the pages
-// read() and recv() fill get touched, the stack frames called from here stay
-// on the pages the loop already uses, and page-aligned so that a short line
-// or frame costs one page. Pages a big frame or read touched beyond the
-// first are given back (see ReleaseBufferPages), so a worker that once
-// received a burst does not own them for the rest of its session.
-// Whole pages, so that releasing the pages a read touched never reaches
-// past its end into whatever the linker placed next.
-constexpr size_t kIoBufferSize =
-    (std::max(kReadChunk, ipc::kReceiveBufferSize) + kPageSize - 1) /
-    kPageSize * kPageSize;
 alignas(kPageSize) char io_buffer[kIoBufferSize];
 
-// Pushes at least this big are written to the client straight from the
-// receive buffer when nothing is waiting before them, rather than appended
-// to the output first: a burst (a backlog of announcements the broker packed
-// into one frame) then never grows the heap. Smaller ones are appended, so
-// the frames of one turn still leave in one write.
-constexpr size_t kDirectWriteMin = 1024;
+namespace {
 
 // Where the registry's lock-wait reports go (a plain function pointer, so
 // the process's one log and subject).
@@ -95,88 +50,7 @@ void ReportLockWait(std::chrono::seconds waited, int holder) {
                         std::to_string(holder) + " (stopped?)");
 }
 
-int MillisecondsUntil(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-  // Rounded up, so a poll never wakes just before its deadline and spins.
-  return static_cast<int>(std::max<int64_t>(0, left.count() + 1));
-}
-
-class Worker {
- public:
-  explicit Worker(WorkerSetup setup)
-      : client_(std::move(setup.client)),
-        channel_(std::move(setup.channel)),
-        options_(*setup.options),
-        log_(*setup.log),
-        subject_(ClientSubject(setup.client_number, getpid())),
-        way_(setup.way),
-        ways_in_(setup.ways_in),
-        sandbox_(setup.sandbox),
-        plain_(client_.get()),
-        session_(*setup.registry, channel_, setup.id, log_, subject_),
-        output_high_water_(
-            std::min(options_.send_queue / 2, kOutputHighWaterMax)) {
-    session_.set_output_pause(output_high_water_);
-    session_.set_store(!options_.ephemeral, setup.hash_slots);
-    session_.set_max_file_size(options_.max_file_size);
-  }
-
-  [[noreturn]] void Run();
-
- private:
-  bool SetUpSignals();
-  // One turn of the loop: flush, poll, handle what is ready.
-  void Turn();
-  void FlushChannel();
-  void WriteClient();
-  // Sends what the transport itself still holds; false if it still does.
-  bool FlushStream();
-  // Advances the transport's opening (TLS handshake, HTTP upgrade).
-  void OpenStream();
-  // A transport failure or end: the session ends as the status says.
-  void OnStreamEnd(const transport::Result& result, const char* doing);
-  // One send() of `bytes` to the client; how many it took (0 when it took
-  // none or failed; a failure ends the session).
-  size_t SendToClient(std::string_view bytes);
-  // A failed write to the client: the session ends, unless the client had
-  // already sent its end of file (its lines are still handled).
-  void OnSendFailed(const transport::Result& result);
-  void ReadChannel();
-  // A kDeliver frame: written at once or appended to the output.
-  void Deliver(const ipc::FrameView& frame);
-  // Gives back the pages of io_buffer beyond the first that reads touched
-  // since the last time.
-  void ReleaseBufferPages();
-  void ReadClient();
-  void ReadSignals();
-  [[noreturn]] void Finish();
-
-  ipc::UniqueFd client_;
-  ipc::Channel channel_;
-  const Options& options_;
-  const Log& log_;
-  const std::string subject_;
-  const WayIn way_;
-  const WaysIn* const ways_in_;
-  const Sandbox* const sandbox_;
-  // The connection's transport (transport/stream.h): plain_ for the plain
-  // port, which costs the worker no allocation, or a TLS or web stream.
-  transport::PlainStream plain_;
-  std::unique_ptr<transport::Stream> other_stream_;
-  transport::Stream* stream_ = &plain_;
-  Session session_;
-  // Flood control's budget of lines (flood.h); empty when --flood is off or
-  // the client's address is exempt (address_policy.h).
-  std::optional<TokenBucket> flood_;
-  // And of file data, in bytes: set with flood_.
-  std::optional<TokenBucket> file_flood_;
-  const size_t output_high_water_;
-  ipc::UniqueFd signals_;
-  Clock::time_point join_deadline_;
-  bool client_write_failed_ = false;
-  bool client_eof_ = false;
-  size_t buffer_touched_ = 0;  // bytes of io_buffer written since a release
-};
+}  // namespace
 
 bool Worker::SetUpSignals() {
   // The broker blocked these before forking; here SIGTERM and SIGINT (the
@@ -348,195 +222,6 @@ void Worker::Turn() {
     session_.OnSendQueueExceeded();
   }
 }
-
-void Worker::ReleaseBufferPages() {
-  if (buffer_touched_ <= kPageSize) return;
-  // The kernel maps fresh zero pages on the next touch.
-  size_t end = (buffer_touched_ + kPageSize - 1) / kPageSize * kPageSize;
-  (void)madvise(io_buffer + kPageSize, end - kPageSize, MADV_DONTNEED);
-  buffer_touched_ = 0;
-}
-
-void Worker::FlushChannel() {
-  if (!channel_.has_queued()) return;
-  switch (channel_.Flush()) {
-    case ipc::ChannelStatus::kOk:
-    case ipc::ChannelStatus::kWouldBlock:
-      return;
-    case ipc::ChannelStatus::kClosed:
-      session_.OnBrokerGone();
-      return;
-    case ipc::ChannelStatus::kError:
-      session_.OnInternalError(ErrnoText("channel send", errno));
-      return;
-  }
-}
-
-bool Worker::FlushStream() {
-  transport::Result result = stream_->Flush();
-  if (result.status != transport::Status::kOk &&
-      result.status != transport::Status::kWouldBlock) {
-    OnSendFailed(result);
-    return false;
-  }
-  return !stream_->has_pending_output();
-}
-
-void Worker::OpenStream() {
-  transport::Result result = stream_->Open();
-  if (result.status == transport::Status::kOk ||
-      result.status == transport::Status::kWouldBlock) {
-    return;
-  }
-  client_write_failed_ = true;
-  OnStreamEnd(result, stream_->name());
-}
-
-void Worker::OnStreamEnd(const transport::Result& result, const char* doing) {
-  if (result.status == transport::Status::kClosed) {
-    if (result.what != nullptr && log_.info()) {
-      log_.Info(subject_, std::string(doing) + ": " + result.what);
-    }
-    session_.OnClientClosed();
-    return;
-  }
-  if (result.what != nullptr) {
-    log_.Error(subject_, std::string(doing) + ": " + result.what);
-  } else {
-    log_.Error(subject_, ErrnoText(doing, result.error));
-  }
-  session_.OnClientError();
-}
-
-void Worker::WriteClient() {
-  if (stream_->has_pending_output() && !FlushStream()) return;
-  OutputBuffer& output = session_.output();
-  session_.FeedFiles();
-  while (!output.empty() && !client_write_failed_) {
-    size_t written = SendToClient(output.pending());
-    if (written == 0) return;
-    output.Consume(written);
-    // The next chunk of an incoming file, only now that the output is
-    // (nearly) empty: chat lines never wait behind more than one.
-    session_.FeedFiles();
-  }
-}
-
-size_t Worker::SendToClient(std::string_view bytes) {
-  transport::Result result = stream_->Write(bytes);
-  switch (result.status) {
-    case transport::Status::kOk:
-      return result.bytes;
-    case transport::Status::kWouldBlock:
-      return 0;
-    case transport::Status::kClosed:
-    case transport::Status::kError:
-      OnSendFailed(result);
-      return 0;
-  }
-  return 0;
-}
-
-void Worker::OnSendFailed(const transport::Result& result) {
-  client_write_failed_ = true;
-  // The client closed both ways after sending: its remaining lines are
-  // still handled, their answers dropped (Turn).
-  if (client_eof_) return;
-  OnStreamEnd(result, "send");
-}
-
-void Worker::Deliver(const ipc::FrameView& frame) {
-  ipc::FrameView rest = frame;
-  // The same rule as every write to the client (see the top): not while
-  // frames wait for the broker; and nothing may overtake what waits in the
-  // output, which is written first.
-  if (rest.payload.size() >= kDirectWriteMin && !session_.ended() &&
-      !session_.holding_pushes() && !channel_.has_queued() &&
-      !client_write_failed_) {
-    WriteClient();
-    OutputBuffer& output = session_.output();
-    while (output.empty() && !rest.payload.empty() && !client_write_failed_) {
-      size_t written = SendToClient(rest.payload);
-      if (written == 0) break;
-      output.WrittenPast(rest.payload.substr(0, written));
-      rest.payload.remove_prefix(written);
-    }
-    if (rest.payload.empty() || client_write_failed_) return;
-  }
-  // What the socket did not take waits in the output, after the rest.
-  session_.OnFrame(rest);
-}
-
-void Worker::ReadChannel() {
-  // Stops early once the send queue is exceeded: the client is dropped
-  // anyway, and the buffer should not grow further first.
-  for (int i = 0; i < kFramesPerTurn && !session_.ended() &&
-                  session_.output().size() <= options_.send_queue;
-       ++i) {
-    ipc::FrameView frame;
-    switch (channel_.Receive(&frame, io_buffer)) {
-      case ipc::ChannelStatus::kOk:
-        buffer_touched_ = std::max(
-            buffer_touched_, ipc::kFrameHeaderSize + frame.payload.size());
-        if (frame.kind == ipc::FrameKind::kDeliver) {
-          Deliver(frame);
-        } else {
-          session_.OnFrame(frame);
-        }
-        break;
-      case ipc::ChannelStatus::kWouldBlock:
-        return;
-      case ipc::ChannelStatus::kClosed:
-        session_.OnBrokerGone();
-        return;
-      case ipc::ChannelStatus::kError:
-        session_.OnInternalError(
-            "malformed frame or failed receive from the "
-            "broker");
-        return;
-    }
-  }
-}
-
-void Worker::ReadClient() {
-  transport::Result result = stream_->Read(io_buffer, kReadChunk);
-  switch (result.status) {
-    case transport::Status::kOk:
-      buffer_touched_ = std::max(buffer_touched_, result.bytes);
-      session_.OnInput(std::string_view(io_buffer, result.bytes));
-      // A password's bytes are wiped here as well as where the session kept
-      // them (the kernel's, GnuTLS's and wslay's buffers are out of reach).
-      if (session_.TakeSecretSeen()) Wipe(io_buffer, result.bytes);
-      return;
-    case transport::Status::kWouldBlock:
-      return;
-    case transport::Status::kClosed:
-      if (result.what == nullptr) {
-        // End of file: the lines already read are handled and answered
-        // before the session ends (Turn), as a client that half-closes
-        // after a batch of requests expects.
-        client_eof_ = true;
-        session_.OnClientEof();
-        return;
-      }
-      OnStreamEnd(result, stream_->name());
-      return;
-    case transport::Status::kError:
-      OnStreamEnd(result, "read");
-      return;
-  }
-}
-
-void Worker::ReadSignals() {
-  signalfd_siginfo info;
-  bool any = false;
-  while (read(signals_.get(), &info, sizeof info) ==
-         static_cast<ssize_t>(sizeof info)) {
-    any = true;
-  }
-  if (any) session_.OnShutdown();
-}
-
 void Worker::Finish() {
   const EndReason reason = session_.end_reason();
   const auto deadline = Clock::now() + kFinishTimeout;
@@ -593,10 +278,10 @@ void Worker::Finish() {
   _exit(ExitStatusOf(reason));
 }
 
-}  // namespace
+}  // namespace worker_internal
 
 void RunWorker(WorkerSetup setup) {
-  Worker worker(std::move(setup));
+  worker_internal::Worker worker(std::move(setup));
   worker.Run();
 }
 
