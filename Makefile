@@ -210,8 +210,18 @@ $(PROTOCOL_LIB): $(call objects,$(call sources,src/protocol))
 $(COMMAND_LINE_LIB): $(call objects,$(call sources,src/command_line))
 $(TRANSPORT_LIB): $(call objects,$(call sources,src/transport))
 $(WEB_LIB): $(call objects,$(call sources,src/web))
-# The page is built into the object (.incbin, see src/web/page.cc).
-$(BUILD)/src/web/page.o: src/web/index.html
+# The web page: src/web/index.html with each "@include FILE" line replaced
+# by src/web/FILE, its style sheet and scripts kept as files of their own,
+# then built into the object (.incbin, see src/web/page.cc).
+WEB_PAGE := $(BUILD)/web/index.html
+$(WEB_PAGE): src/web/index.html $(wildcard src/web/*.css src/web/*.js)
+	@mkdir -p $(@D)
+	awk '/^@include / { file = "src/web/" $$2; n = 0; \
+	  while ((got = (getline line < file)) > 0) { print line; n++ } \
+	  if (got < 0 || n == 0) { print "no " file > "/dev/stderr"; exit 1 } \
+	  close(file); next } { print }' $< > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/web/page.o: $(WEB_PAGE)
+$(BUILD)/src/web/page.o: CPPFLAGS += -DCHAT_WEB_PAGE='"$(WEB_PAGE)"'
 $(SERVER_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/server)))
 $(STORE_LIB): $(call objects,$(call sources,src/store))
 $(ADMIN_LIB): $(call objects,$(filter-out %/main.cc,$(call sources,src/admin)))
