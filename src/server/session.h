@@ -52,6 +52,9 @@ class Session {
   // The per-address cap on registered names that applies to this client
   // (none unless its address is subject to the limits).
   void set_join_limit(ipc::JoinLimit limit) { join_limit_ = limit; }
+  // Whether this client's failed logins also count against its address
+  // (the per-address limits apply to it: not exempt, see address_policy.h).
+  void set_throttle_address(bool throttle) { throttle_address_ = throttle; }
   void set_store(bool store, HashSlots* hash_slots) {
     store_ = store;
     hash_slots_ = hash_slots;
@@ -251,6 +254,7 @@ class Session {
   size_t unanswered_bcsts_ = 0;
   bool client_eof_ = false;  // OnClientEof
   ipc::JoinLimit join_limit_;
+  bool throttle_address_ = false;
   // A JOIN, REGISTER or LOGIN of `name` refused for lack of room (kFull,
   // or kAddressFull: "Too Many Users: from your address"): answered, and
   // the session ends.

@@ -320,7 +320,8 @@ void Session::Login(const protocol::Request& request) {
   if (RefuseWithoutStore("LOGIN")) return;
   pending_name_ = request.name;
   secret_.assign(request.password);
-  Ask(StoreWait::kLoginHash, Code(Op::kGetHash), {request.name});
+  Ask(StoreWait::kLoginHash, Code(Op::kGetHash),
+      {request.name, throttle_address_ ? "1" : "0"});
 }
 
 void Session::LoginVerify(uint8_t status_byte,
@@ -443,7 +444,8 @@ void Session::ChangePassword(const protocol::Request& request) {
   }
   secret_.assign(request.password);
   new_secret_.assign(request.new_password);
-  Ask(StoreWait::kPasswordHash, Code(Op::kGetHash), {name_});
+  Ask(StoreWait::kPasswordHash, Code(Op::kGetHash),
+      {name_, throttle_address_ ? "1" : "0"});
 }
 
 void Session::Unregister(const protocol::Request& request) {
@@ -454,7 +456,8 @@ void Session::Unregister(const protocol::Request& request) {
     return;
   }
   secret_.assign(request.password);
-  Ask(StoreWait::kUnregisterHash, Code(Op::kGetHash), {name_});
+  Ask(StoreWait::kUnregisterHash, Code(Op::kGetHash),
+      {name_, throttle_address_ ? "1" : "0"});
 }
 
 }  // namespace chat::server

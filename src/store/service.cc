@@ -39,7 +39,7 @@ void Service::Handle(const ipc::FrameView& frame,
   static constexpr Entry kTable[] = {
       {Op::kCheckName, 1, &Service::CheckName},
       {Op::kRegister, 2, &Service::Register},
-      {Op::kGetHash, 1, &Service::GetHash},
+      {Op::kGetHash, 2, &Service::GetHash},
       {Op::kLoginDone, 2, &Service::LoginDone},
       {Op::kLoginFailed, 1, &Service::LoginFailed},
       {Op::kSetHash, 2, &Service::SetHash},

@@ -86,8 +86,10 @@ class Service {
   void DeleteAccount(const Request& request);
   void Contact(const Request& request);
   void Privacy(const Request& request);
-  // Seconds until another attempt is allowed, or 0 if it is now.
-  int64_t ThrottledFor(std::string_view name_key, std::string_view address);
+  // Seconds until another attempt is allowed, or 0 if it is now: failures
+  // for the account, and from `address` too when `by_address`.
+  int64_t ThrottledFor(std::string_view name_key, std::string_view address,
+                       bool by_address);
   // The session's peer address without its port ("" if unknown).
   std::string SessionAddress(uint32_t session);
 

@@ -6,13 +6,6 @@
 #include "store/service.h"
 
 namespace chat::store {
-namespace {
-
-bool IsLoopback(std::string_view address) {
-  return address.starts_with("127.") || address == "::1" || address.empty();
-}
-
-}  // namespace
 
 bool Service::RefuseBanned(const Request& request) {
   if (!NameBanned(db_, Key(request.fields[0]), NowMs())) return false;
@@ -63,7 +56,7 @@ std::string Service::SessionAddress(uint32_t session) {
 }
 
 int64_t Service::ThrottledFor(std::string_view name_key,
-                              std::string_view address) {
+                              std::string_view address, bool by_address) {
   const int64_t now = NowMs();
   int64_t wait_ms = 0;
   // The 5th newest failure within the window: until it is a minute old,
@@ -81,14 +74,17 @@ int64_t Service::ThrottledFor(std::string_view name_key,
     }
   };
   check("name_key", name_key);
-  if (!IsLoopback(address)) check("address", address);
+  // The worker says whether the address counts: not for a client the
+  // per-address limits exempt (loopback unless --limit-loopback, --exempt).
+  if (by_address && !address.empty()) check("address", address);
   return wait_ms <= 0 ? 0 : (wait_ms + 999) / 1000;
 }
 
 void Service::GetHash(const Request& request) {
   if (RefuseBanned(request)) return;
   std::string key = Key(request.fields[0]);
-  if (int64_t seconds = ThrottledFor(key, SessionAddress(request.session))) {
+  if (int64_t seconds = ThrottledFor(key, SessionAddress(request.session),
+                                     request.fields[1] == "1")) {
     std::string text = std::to_string(seconds);
     return request.Reply(Status::kThrottled, {text});
   }

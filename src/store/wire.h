@@ -25,8 +25,9 @@ enum class Op : uint8_t {
   kCheckName = 1,
   // worker: create account (name, hash) -> kOk / kTaken / kFailed
   kRegister = 2,
-  // worker: the hash for a login attempt (name) -> kOk (spelling, hash) /
-  // kNotFound / kThrottled (seconds)
+  // worker: the hash for a login attempt (name, "1" if failed logins also
+  // count against the client's address, "0" if it is exempt) -> kOk
+  // (spelling, hash) / kNotFound / kThrottled (seconds)
   kGetHash = 3,
   // worker: a login succeeded (name, new hash or "") -> the mailbox as kMore
   // (id, time, from, text) parts, then kOk (privacy setting or "", then the

@@ -131,6 +131,43 @@ TEST_F(AccountsTest, FiveFailuresThrottleTheAccountWhateverThePassword) {
   EXPECT_EQ(line->rfind("ERR Too Many Attempts: ", 0), 0u) << *line;
 }
 
+// Failures also count against the address they come from, where the
+// per-address limits apply to it (PROTOCOL.md "Accounts"): over loopback
+// only with --limit-loopback, and never for an --exempt one. Five failures
+// for names without an account, then the right password for another.
+TEST_F(AccountsTest, FailuresThrottleTheAddressWhereTheLimitsApply) {
+  ASSERT_NO_FATAL_FAILURE(MakeAccount("Alice"));
+  struct Case {
+    std::vector<std::string> args;
+    bool throttled;
+  };
+  // The limited case first: the failures of each case stay in the
+  // database, and would throttle its first attempts if it came later.
+  const Case cases[] = {
+      {{"--limit-loopback"}, true},
+      {{}, false},
+      {{"--limit-loopback", "--exempt", "127.0.0.1/32"}, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(testing::PrintToString(c.args));
+    ASSERT_NO_FATAL_FAILURE(Restart(c.args));
+    auto user = ConnectAndGreet(port());
+    ASSERT_NE(user, nullptr);
+    for (int i = 0; i < 5; ++i) {
+      user->SendLine("LOGIN Nobody" + std::to_string(i) + " wrong-password");
+      ASSERT_TRUE(NextLineIs(*user, "ERR Login Failed")) << "attempt " << i;
+    }
+    user->SendLine("LOGIN Alice " + std::string(kPassword));
+    auto line = user->ReadLine();
+    ASSERT_TRUE(line);
+    if (c.throttled) {
+      EXPECT_EQ(line->rfind("ERR Too Many Attempts: ", 0), 0u) << *line;
+    } else {
+      EXPECT_EQ(*line, "OK LOGIN Alice");
+    }
+  }
+}
+
 TEST_F(AccountsTest, LoginElsewhereMovesTheSession) {
   ASSERT_NO_FATAL_FAILURE(MakeAccount("Alice"));
   auto first = Login("alice", "Alice");
