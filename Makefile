@@ -142,13 +142,15 @@ ifndef SANITIZE
 # after the update relinks it (then restart the server; README.md).
 SERVER_ARCHIVED := sqlite3 sodium gnutls hogweed nettle gmp tasn1 idn2 \
   unistring http_parser seccomp
+# Each asked for once: where its archive is (the compiler's search path;
+# no path when the archive is missing, and the library stays shared).
+archive_of = $(filter /%,$(shell $(CXX) -print-file-name=lib$(1).a))
+SERVER_ARCHIVES := $(foreach l,$(SERVER_ARCHIVED),$(call archive_of,$(l)))
+SERVER_STATIC := $(patsubst lib%.a,-l%,$(notdir $(SERVER_ARCHIVES)))
 # A comma inside $(if ...).
 , := ,
-archive_of = $(filter /%,$(shell $(CXX) -print-file-name=lib$(1).a))
-SERVER_ARCHIVES := $(sort $(foreach l,$(SERVER_ARCHIVED),$(call archive_of,$(l))))
-SERVER_LIBS := $(foreach w,$(SERVER_LIBS),$(if $(and \
-  $(filter $(patsubst -l%,%,$(w)),$(SERVER_ARCHIVED)),$(filter -l%,$(w)), \
-  $(call archive_of,$(patsubst -l%,%,$(w)))),-Wl$(,)-Bstatic $(w) -Wl$(,)-Bdynamic,$(w)))
+SERVER_LIBS := $(foreach w,$(SERVER_LIBS),$(if $(filter $(w),$(SERVER_STATIC)), \
+  -Wl$(,)-Bstatic $(w) -Wl$(,)-Bdynamic,$(w)))
 endif
 
 # --- Sources ----------------------------------------------------------------

@@ -52,9 +52,6 @@ class Session {
   // The per-address cap on registered names that applies to this client
   // (none unless its address is subject to the limits).
   void set_join_limit(ipc::JoinLimit limit) { join_limit_ = limit; }
-  // Whether this client's failed logins also count against its address
-  // (the per-address limits apply to it: not exempt, see address_policy.h).
-  void set_throttle_address(bool throttle) { throttle_address_ = throttle; }
   void set_store(bool store, HashSlots* hash_slots) {
     store_ = store;
     hash_slots_ = hash_slots;
@@ -200,6 +197,10 @@ class Session {
   void OnStoreGone();
   void OnMoveDone();
   void Ask(StoreWait wait, uint8_t op, const std::vector<std::string_view>& f);
+  // kGetHash for `name`, saying whether failed logins also count against
+  // the client's address: where the per-address limits apply to it (it has
+  // a join limit), not where they exempt it.
+  void AskHash(StoreWait wait, std::string_view name);
   void Tell(uint8_t op, const std::vector<std::string_view>& fields);
   void StoreAnswered(uint8_t status, std::vector<std::string_view> fields);
   void LoginVerify(uint8_t status, const std::vector<std::string_view>& f);
@@ -254,7 +255,6 @@ class Session {
   size_t unanswered_bcsts_ = 0;
   bool client_eof_ = false;  // OnClientEof
   ipc::JoinLimit join_limit_;
-  bool throttle_address_ = false;
   // A JOIN, REGISTER or LOGIN of `name` refused for lack of room (kFull,
   // or kAddressFull: "Too Many Users: from your address"): answered, and
   // the session ends.

@@ -309,6 +309,10 @@ void Session::Register(const protocol::Request& request) {
   Ask(StoreWait::kRegister, Code(Op::kRegister), {pending_name_, hash});
 }
 
+void Session::AskHash(StoreWait wait, std::string_view name) {
+  Ask(wait, Code(Op::kGetHash), {name, join_limit_.max != 0 ? "1" : "0"});
+}
+
 void Session::Login(const protocol::Request& request) {
   request_log_.Info("request LOGIN by " + Who() + ": " +
                     std::string(request.name));
@@ -320,8 +324,7 @@ void Session::Login(const protocol::Request& request) {
   if (RefuseWithoutStore("LOGIN")) return;
   pending_name_ = request.name;
   secret_.assign(request.password);
-  Ask(StoreWait::kLoginHash, Code(Op::kGetHash),
-      {request.name, throttle_address_ ? "1" : "0"});
+  AskHash(StoreWait::kLoginHash, request.name);
 }
 
 void Session::LoginVerify(uint8_t status_byte,
@@ -444,8 +447,7 @@ void Session::ChangePassword(const protocol::Request& request) {
   }
   secret_.assign(request.password);
   new_secret_.assign(request.new_password);
-  Ask(StoreWait::kPasswordHash, Code(Op::kGetHash),
-      {name_, throttle_address_ ? "1" : "0"});
+  AskHash(StoreWait::kPasswordHash, name_);
 }
 
 void Session::Unregister(const protocol::Request& request) {
@@ -456,8 +458,7 @@ void Session::Unregister(const protocol::Request& request) {
     return;
   }
   secret_.assign(request.password);
-  Ask(StoreWait::kUnregisterHash, Code(Op::kGetHash),
-      {name_, throttle_address_ ? "1" : "0"});
+  AskHash(StoreWait::kUnregisterHash, name_);
 }
 
 }  // namespace chat::server

@@ -85,7 +85,6 @@ void Worker::Run() {
     session_.set_join_limit(
         {BlockKey(*peer),
          MaxUsersPerAddress(options_.address_limits, options_.max_users)});
-    session_.set_throttle_address(true);
   }
   report_log = &log_;
   report_subject = &subject_;

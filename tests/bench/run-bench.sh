@@ -241,7 +241,7 @@ start_ours() {
   "${PIN_SERVER[@]}" "$SERVER" 0 --bind 127.0.0.1 --max-users 12000 \
     --max-connections 12000 --join-timeout 600 -q "${extra[@]}" \
     --data-dir "$tmp/data.$starts" >"$out" 2>"$err" &
-  read_port "$SERVER" "$out" "$err" "$way"
+  read_port "$!" "$SERVER" "$out" "$err" "$way"
 }
 
 # Version 1, with the options of ours that it has (it has no store).
@@ -250,14 +250,15 @@ start_v1() {
   local out="$tmp/server.$starts.out" err="$tmp/server.$starts.err"
   "${PIN_SERVER[@]}" "$V1_SERVER" 0 --bind 127.0.0.1 --max-users 12000 \
     --max-connections 12000 --join-timeout 600 -q >"$out" 2>"$err" &
-  read_port "$V1_SERVER" "$out" "$err" plain
+  read_port "$!" "$V1_SERVER" "$out" "$err" plain
 }
 
-# The server just started in the background ($1, writing to $2 and $3):
-# its pid, then its port for way in $4, from its "listening on" lines.
+# The server just started in the background (pid $1, program $2, writing to
+# $3 and $4): kept as server_pid, and its port for way $5 read from its
+# "listening on" lines.
 read_port() {
-  local program=$1 out=$2 err=$3 way=$4
-  server_pid=$!
+  local program=$2 out=$3 err=$4 way=$5
+  server_pid=$1
   started_pids+=("$server_pid")
   wait_for_line "$out" "listening on" 10 ||
     die "$program did not print 'listening on' (see its stderr: $(head -c 300 "$err"))"
@@ -331,16 +332,16 @@ run_cases() {
   local labels=$1 label entry name args result status why way
   shift
   for entry in "${CASES[@]}"; do
+    name=${entry%%|*}
+    args=${entry#*|}
+    way=plain
+    case " $args " in
+    *" --tls "*) way=tls ;;
+    *" --ws "*) way=web ;;
+    esac
+    case $name in *limited) way=limited ;; esac
     for label in $labels; do
-      name=${entry%%|*}
-      args=${entry#*|}
       result="$tmp/$label.$name.json"
-      way=plain
-      case " $args " in
-      *" --tls "*) way=tls ;;
-      *" --ws "*) way=web ;;
-      esac
-      case $name in *limited) way=limited ;; esac
       case $label in
       ours) start_ours "$way" ;;
       v1) start_v1 ;;
@@ -561,6 +562,11 @@ better() {
     if (a + 0 == b + 0) print "even";
     else if ((d == "low") == (a + 0 < b + 0)) print "ours"; else print other }'
 }
+# One row of a comparison table: $1 title, $2 ours, $3 the other's, $4
+# direction, $5 the other's name for the "better" column.
+compare_row() {
+  echo "| $1 | $(fmt "$2") | $(fmt "$3") | $(ratio "$2" "$3") | $(better "$2" "$3" "$4" "${5:-ngircd}") |"
+}
 calc() { awk "BEGIN { printf \"%.6g\", $1 }" 2>/dev/null; }
 le() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { exit !(a != "" && b != "" && a + 0 <= b + 0) }'; }
 ge() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { exit !(a != "" && b != "" && a + 0 >= b + 0) }'; }
@@ -686,9 +692,8 @@ mark_vs() {
   echo "|---|---:|---:|---:|---|"
   for row in "${ROWS[@]}"; do
     IFS='|' read -r title name key direction <<<"$row"
-    o=$(O "${name%/*}" "$key")
-    n=$(N "${name#*/}" "$key")
-    echo "| $title | $(fmt "$o") | $(fmt "$n") | $(ratio "$o" "$n") | $(better "$o" "$n" "$direction") |"
+    compare_row "$title" "$(O "${name%/*}" "$key")" "$(N "${name#*/}" "$key")" \
+      "$direction"
   done
   echo
   echo "Every run counts what should have arrived and what did; all must be 0:"
@@ -737,9 +742,8 @@ mark_vs() {
       IFS='|' read -r title name key direction <<<"$row"
       case $name in */*) continue ;; esac
       [ -f "$tmp/v1.$name.json" ] || continue
-      o=$(O "$name" "$key")
-      v=$(V "$name" "$key")
-      echo "| $title | $(fmt "$o") | $(fmt "$v") | $(ratio "$o" "$v") | $(better "$o" "$v" "$direction" "version 1") |"
+      compare_row "$title" "$(O "$name" "$key")" "$(V "$name" "$key")" \
+        "$direction" "version 1"
     done
     echo
     v1_problems=""

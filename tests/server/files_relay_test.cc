@@ -36,6 +36,44 @@ bool ReadChunks(Connection& bob, const std::string& id, std::string* received,
   return !line->starts_with("FILE END ") && !line->starts_with("FILE ABORT ");
 }
 
+// Alice sends `file` from byte `sent` on, as far as her window allows, and
+// Bob reads and acknowledges every 32 KiB, until Bob has it all. Alice goes
+// by the ACKs the server passes on to her, as a client does: Bob's own
+// count may be ahead of what the server has taken in, and a chunk sent on
+// it could overrun the window the server enforces. With her window full
+// and all she sent read by Bob, she waits for his last ACK.
+void TransferPacedByAcks(Connection& alice, Connection& bob,
+                         const std::string& id, const std::string& file,
+                         size_t sent, std::string* received,
+                         std::vector<std::string>* other) {
+  uint64_t bob_acked = 0;    // what Bob acknowledged
+  uint64_t alice_acked = 0;  // what the server told Alice of it
+  const std::string ack = "FILE ACK " + id + " ";
+  const auto deadline = std::chrono::steady_clock::now() + kEventTimeout * 4;
+  while (received->size() < file.size()) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+        << received->size() << " of " << file.size();
+    while (sent < file.size() && sent - alice_acked + kChunk <= kWindow) {
+      size_t length = std::min(kChunk, file.size() - sent);
+      ASSERT_TRUE(alice.SendLine(DataLine(id, file.substr(sent, length))));
+      sent += length;
+    }
+    if (received->size() < sent) {
+      ASSERT_TRUE(ReadChunks(bob, id, received, other, kEventTimeout, 32 * 1024,
+                             &bob_acked))
+          << received->size() << " " << testing::PrintToString(*other);
+    }
+    const bool wait = sent < file.size() &&
+                      sent - alice_acked + kChunk > kWindow &&
+                      received->size() == sent && alice_acked < bob_acked;
+    auto line = alice.ReadLine(wait ? kEventTimeout : milliseconds(0));
+    for (; line; line = alice.ReadLine(milliseconds(0))) {
+      ASSERT_TRUE(line->starts_with(ack)) << *line;
+      alice_acked = std::stoull(line->substr(ack.size()));
+    }
+  }
+}
+
 TEST_F(FilesTest, TenMibArrivesByteForByteWhileBothChat) {
   StartServer();
   AliceAndBob();
@@ -227,40 +265,11 @@ TEST_F(FilesTest, RecipientThatDoesNotReadHoldsTheSenderBack) {
   EXPECT_TRUE(NothingPending(*alice_));
   bob_->SendLine("PING still here");  // answered once he reads
   EXPECT_TRUE(NothingPending(*alice_));
-  // Bob reads and acknowledges all; the transfer goes on to its end. Alice
-  // goes by the ACKs the server passes on to her, as a client does: Bob's
-  // own count may be ahead of what the server has taken in, and a chunk
-  // sent on it could overrun the window the server enforces.
+  // Bob reads and acknowledges all; the transfer goes on to its end.
   std::string received;
   std::vector<std::string> other;
-  uint64_t bob_acked = 0;    // what Bob acknowledged
-  uint64_t alice_acked = 0;  // what the server told Alice of it
-  const std::string ack = "FILE ACK " + id + " ";
-  const auto deadline = std::chrono::steady_clock::now() + kEventTimeout * 4;
-  while (received.size() < file.size()) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline)
-        << received.size() << " of " << file.size();
-    while (sent < file.size() && sent - alice_acked + kChunk <= kWindow) {
-      size_t length = std::min(kChunk, file.size() - sent);
-      ASSERT_TRUE(alice_->SendLine(DataLine(id, file.substr(sent, length))));
-      sent += length;
-    }
-    if (received.size() < sent) {
-      ASSERT_TRUE(ReadChunks(*bob_, id, &received, &other, kEventTimeout,
-                             32 * 1024, &bob_acked))
-          << received.size();
-    }
-    // With her window full and all she sent read by Bob, she waits for his
-    // last ACK.
-    const bool wait = sent < file.size() &&
-                      sent - alice_acked + kChunk > kWindow &&
-                      received.size() == sent && alice_acked < bob_acked;
-    auto line = alice_->ReadLine(wait ? kEventTimeout : milliseconds(0));
-    for (; line; line = alice_->ReadLine(milliseconds(0))) {
-      ASSERT_TRUE(line->starts_with(ack)) << *line;
-      alice_acked = std::stoull(line->substr(ack.size()));
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      TransferPacedByAcks(*alice_, *bob_, id, file, sent, &received, &other));
   EXPECT_EQ(other, std::vector<std::string>{"PONG still here"});
   EXPECT_EQ(received, file);
 }
@@ -277,31 +286,8 @@ TEST_F(FilesTest, FileDataHasItsOwnBudgetUnderFloodControl) {
   // Alice: JOIN and OFFER spent; Bob: JOIN and ACCEPT. One line left each.
   std::string received;
   std::vector<std::string> other;
-  uint64_t bob_acked = 0;    // what Bob acknowledged
-  uint64_t alice_acked = 0;  // what the server told Alice of it
-  size_t sent = 0;
-  const std::string ack = "FILE ACK " + id + " ";
-  while (received.size() < file.size()) {
-    while (sent < file.size() && sent - alice_acked + kChunk <= kWindow) {
-      ASSERT_TRUE(alice_->SendLine(DataLine(id, file.substr(sent, kChunk))));
-      sent += kChunk;
-    }
-    if (received.size() < sent) {
-      ASSERT_TRUE(ReadChunks(*bob_, id, &received, &other, kEventTimeout,
-                             32 * 1024, &bob_acked))
-          << received.size() << " " << testing::PrintToString(other);
-    }
-    // Alice goes by the ACKs she is told of, as a client does. With her
-    // window full and all she sent read by Bob, she waits for his last ACK.
-    const bool wait = sent < file.size() &&
-                      sent - alice_acked + kChunk > kWindow &&
-                      received.size() == sent && alice_acked < bob_acked;
-    auto line = alice_->ReadLine(wait ? kEventTimeout : milliseconds(0));
-    for (; line; line = alice_->ReadLine(milliseconds(0))) {
-      ASSERT_TRUE(line->starts_with(ack)) << *line;
-      alice_acked = std::stoull(line->substr(ack.size()));
-    }
-  }
+  ASSERT_NO_FATAL_FAILURE(
+      TransferPacedByAcks(*alice_, *bob_, id, file, 0, &received, &other));
   EXPECT_EQ(received, file);
   ASSERT_TRUE(alice_->SendLine("FILE END " + id));
   EXPECT_TRUE(bob_->SkipUntil("FILE END " + id));
